@@ -1,0 +1,141 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Every target is compiled in Swift 6 language mode with strict concurrency checking.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+    name: "signpeer",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "signpeer-gateway", targets: ["SignPeerGateway"]),
+        .executable(name: "signpeer-keybindings", targets: ["SignPeerKeyBindings"]),
+        .executable(name: "signpeer-renewal", targets: ["SignPeerRenewal"]),
+        .executable(name: "signpeer", targets: ["SignPeerCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: C system libraries and the shim for what Swift cannot import
+
+        .systemLibrary(
+            name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CCurl", path: "Shared/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", path: "Shared/COpenSSL", pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]),
+        .target(
+            name: "CSignPeerShims", dependencies: ["CCurl", "COpenSSL"],
+            path: "Shared/CSignPeerShims"),
+
+        // MARK: Shared modules
+
+        .target(
+            name: "SignPeerCore",
+            path: "Shared/SignPeerCore", swiftSettings: swiftSettings),
+        .target(
+            name: "SignPeerPostgres",
+            dependencies: [
+                "CLibPQ", "SignPeerCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/Postgres", swiftSettings: swiftSettings),
+        .target(
+            name: "SignPeerHTTPClient",
+            dependencies: ["CCurl", "CSignPeerShims"],
+            path: "Shared/HTTPClient", swiftSettings: swiftSettings),
+        .target(
+            name: "SignPeerCrypto",
+            dependencies: ["COpenSSL", "CSignPeerShims", "SignPeerCore"],
+            path: "Shared/Crypto", swiftSettings: swiftSettings),
+        .target(
+            name: "SignPeerServiceSupport",
+            dependencies: [
+                "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/ServiceSupport", swiftSettings: swiftSettings),
+
+        // MARK: Executables
+
+        .executableTarget(
+            name: "SignPeerGateway",
+            dependencies: [
+                "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto",
+                "SignPeerServiceSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Gateway", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "SignPeerKeyBindings",
+            dependencies: [
+                "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerServiceSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/KeyBindings", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "SignPeerRenewal",
+            dependencies: [
+                "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto",
+                "SignPeerServiceSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Renewal", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "SignPeerCLI",
+            dependencies: [
+                "SignPeerCore", "SignPeerHTTPClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Services/CLI", swiftSettings: swiftSettings),
+
+        // MARK: Tests
+
+        .target(
+            name: "SignPeerTestSupport",
+            dependencies: ["SignPeerCore"],
+            path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SignPeerCoreTests", dependencies: ["SignPeerCore"],
+            path: "Tests/SignPeerCoreTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PostgresTests", dependencies: ["SignPeerPostgres", "SignPeerTestSupport"],
+            path: "Tests/PostgresTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HTTPClientTests",
+            dependencies: [
+                "SignPeerHTTPClient", "SignPeerTestSupport",
+            ],
+            path: "Tests/HTTPClientTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CryptoTests", dependencies: ["SignPeerCrypto", "SignPeerTestSupport"],
+            path: "Tests/CryptoTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["SignPeerCore", "SignPeerTestSupport"],
+            path: "Tests/IntegrationTests", swiftSettings: swiftSettings),
+    ]
+)

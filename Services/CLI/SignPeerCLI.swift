@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+
+/// `signpeer`: the administration CLI, a client of the gateway's admin API. Command names and
+/// options follow SignServer's administration CLI (SPEC §9.1).
+@main
+struct SignPeerCLI: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "signpeer",
+        abstract: "Administer a SignPeer signer through its gateway.",
+        subcommands: [WhoamiCommand.self])
+
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data("signpeer: \(error.description)\n".utf8))
+            Foundation.exit(1)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Hummingbird
+import NIOSSL
+import SignPeerCore
+
+/// Turns the TLS client certificate into the request's ``Principal``.
+///
+/// The handshake already required a certificate chaining to the trust bundle (BoringSSL verifies
+/// it). Resumed TLS sessions skip that verification, so validity is checked again here on every
+/// request, and roles are read per request (through the short-lived ``RoleDirectory`` cache).
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+
+    let identities: ClientIdentityCache
+    let roles: RoleDirectory
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        guard let certificate = try? await context.channel.nioSSL_peerCertificate().get() else {
+            throw SignPeerError(.clientCertificateRequired, "A trusted client certificate is required.", status: 401)
+        }
+        let identity: ClientIdentity
+        do {
+            identity = try identities.identity(forDER: try certificate.toDERBytes())
+        } catch {
+            throw SignPeerError(.clientCertificateRequired, "The client certificate could not be read.", status: 401)
+        }
+        guard identity.isValid(at: Date()) else {
+            throw SignPeerError(.clientCertificateRequired, "The client certificate is not valid now.", status: 401)
+        }
+        var context = context
+        context.principal = Principal(
+            serialNumber: identity.serialNumber, issuerDN: identity.issuerDN, subjectDN: identity.subjectDN,
+            fingerprintSHA256: identity.fingerprintSHA256, roles: try await roles.roles(for: identity))
+        context.logger[metadataKey: "client_serial"] = .string(identity.serialNumber)
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import Synchronization
+import SignPeerCore
+import SignPeerCrypto
+
+/// What the gateway needs from a verified client certificate, in the normalized forms that role
+/// rules and the incoming-connection registry are keyed by (SPEC §4).
+struct ClientIdentity: Sendable, Hashable {
+    var serialNumber: String
+    var issuerDN: String
+    /// Case-folded issuer DN, the form rules are matched by.
+    var issuerMatch: String
+    var subjectDN: String
+    var fingerprintSHA256: String
+    var notBefore: Date
+    var notAfter: Date
+
+    init(certificate: Certificate) {
+        serialNumber = certificate.serialNumber
+        issuerDN = certificate.issuer.normalized
+        issuerMatch = certificate.issuer.matchKey
+        subjectDN = certificate.subject.normalized
+        fingerprintSHA256 = certificate.sha256Fingerprint
+        notBefore = certificate.notBefore
+        notAfter = certificate.notAfter
+    }
+
+    func isValid(at date: Date) -> Bool { notBefore <= date && date <= notAfter }
+}
+
+/// Parsed identities by certificate DER, so the 0.2–0.5 ms parse happens once per client
+/// certificate instead of once per request. Bounded: cleared when it reaches `capacity`.
+final class ClientIdentityCache: Sendable {
+    private let entries = Mutex<[[UInt8]: ClientIdentity]>([:])
+    private let capacity: Int
+
+    init(capacity: Int = 4096) { self.capacity = capacity }
+
+    func identity(forDER der: [UInt8]) throws -> ClientIdentity {
+        if let cached = entries.withLock({ $0[der] }) { return cached }
+        let identity = ClientIdentity(certificate: try Certificate(derEncoded: der))
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[der] = identity
+        }
+        return identity
+    }
+}

@@ -1,0 +1,51 @@
+import Hummingbird
+import HummingbirdTLS
+import Logging
+import ServiceLifecycle
+import SignPeerHTTPClient
+import SignPeerServiceSupport
+
+/// `signpeer-gateway`: the only network-facing service. Terminates mutual TLS, authenticates
+/// clients, checks roles and forwards to the internal services; also serves the operations port.
+@main
+struct Gateway {
+    static func main() async {
+        await ServiceMain.run(service: "signpeer-gateway") { environment, boot in
+            let configuration = try GatewayConfiguration(environment: environment)
+            let tls = try GatewayTLS.serverConfiguration(configuration)
+            let database = DatabaseService(settings: configuration.database, logger: boot.logger)
+            try await database.migrate()
+            if let path = configuration.bootstrapAdminCertificatePath {
+                try await BootstrapAdmin.apply(certificatePath: path, database: database.client, logger: boot.logger)
+            }
+            let http = HTTPClient()
+            let keyBindings = InternalServiceClient(
+                name: "keybindings", baseURL: configuration.keyBindingsURL, credential: configuration.credential, http: http)
+            let renewal = InternalServiceClient(
+                name: "renewal", baseURL: configuration.renewalURL, credential: configuration.credential, http: http)
+
+            let router = Router(context: GatewayRequestContext.self)
+            router.add(middleware: RequestIDMiddleware())
+            router.add(middleware: AccessLogMiddleware())
+            router.add(middleware: ErrorMiddleware())
+            router.add(middleware: MetricsMiddleware())
+            router.add(
+                middleware: AuthenticationMiddleware(
+                    identities: ClientIdentityCache(),
+                    roles: RoleDirectory(database: database.client, ttl: configuration.roleCacheTTL)))
+            WhoamiRoute.add(to: router)
+            let peerApplication = Application(
+                router: router,
+                server: try .tls(.http1(), tlsConfiguration: tls),
+                configuration: .init(
+                    address: .hostname(configuration.host, port: configuration.port), serverName: "signpeer-gateway"),
+                logger: boot.logger)
+
+            let operations = OperationsApplication.make(
+                name: "signpeer-gateway-ops", host: configuration.operationsHost, port: configuration.operationsPort,
+                checks: [database.readinessCheck, keyBindings.readinessCheck, renewal.readinessCheck],
+                metrics: boot.metrics, logger: boot.logger)
+            return [database, HTTPClientService(client: http), peerApplication, operations]
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import SignPeerCore
+import SignPeerPostgres
+
+/// Looks up the roles of a client certificate in `role_rules`, caching each answer for a short
+/// time so a burst of requests costs one query, while a rule added or removed on any gateway
+/// replica takes effect everywhere within `ttl` (SPEC §4, no restart needed).
+actor RoleDirectory {
+    private struct Entry {
+        var roles: [Role]
+        var expires: ContinuousClock.Instant
+    }
+
+    private let database: PostgresClient
+    private let ttl: Duration
+    private var cache: [String: Entry] = [:]
+
+    init(database: PostgresClient, ttl: Duration) {
+        self.database = database
+        self.ttl = ttl
+    }
+
+    func roles(for identity: ClientIdentity) async throws -> [Role] {
+        let key = identity.serialNumber + "\n" + identity.issuerMatch
+        let now = ContinuousClock.now
+        if let entry = cache[key], entry.expires > now { return entry.roles }
+        let rows = try await database.query(
+            "SELECT role FROM role_rules WHERE serial_number = $1 AND issuer_match = $2",
+            [.text(identity.serialNumber), .text(identity.issuerMatch)])
+        let roles = try rows.map { try $0.decode(String.self, column: "role") }
+            .compactMap(Role.init(rawValue:)).sorted()
+        if cache.count > 10_000 { cache.removeAll(keepingCapacity: true) }
+        cache[key] = Entry(roles: roles, expires: now + ttl)
+        return roles
+    }
+}

@@ -1,0 +1,46 @@
+import Logging
+import ServiceLifecycle
+import SignPeerPostgres
+
+/// Owns the process's PostgreSQL pool for the lifetime of the `ServiceGroup`: migrates the
+/// schema at start (retrying while the database is still coming up) and closes the pool after
+/// the HTTP servers have drained (it is registered first, so it is shut down last).
+public struct DatabaseService: Service {
+    public let client: PostgresClient
+    let settings: DatabaseSettings
+    let logger: Logger
+
+    public init(settings: DatabaseSettings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+        self.client = PostgresClient(configuration: settings.postgres, logger: logger)
+    }
+
+    /// Applies ``SignPeerSchema`` migrations; called before the servers start listening.
+    public func migrate() async throws {
+        let deadline = ContinuousClock.now + settings.startupTimeout
+        while true {
+            do {
+                try await Migrator.run(SignPeerSchema.migrations, on: client, logger: logger)
+                return
+            } catch {
+                guard ContinuousClock.now < deadline else { throw error }
+                logger.warning("database not reachable yet, retrying", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await client.shutdown()
+    }
+
+    /// The readiness check: one round trip to the database.
+    public var readinessCheck: ReadinessCheck {
+        let client = client
+        return ReadinessCheck(name: "database") { _ in
+            (try? await client.query("SELECT 1")) != nil
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import Hummingbird
+import SignPeerCore
+
+/// Builds JSON responses with a fixed encoder configuration (sorted keys, ISO-8601 dates), so
+/// every service answers in the same shape.
+public enum JSONResponse {
+    public static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    public static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    public static func error(_ error: SignPeerError) -> Response {
+        var response = make(ErrorBody(error), status: .init(code: error.status))
+        if error.code == .serviceUnavailable { response.headers[.retryAfter] = "5" }
+        return response
+    }
+}

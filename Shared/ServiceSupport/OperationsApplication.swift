@@ -1,0 +1,45 @@
+import Hummingbird
+import Logging
+import Prometheus
+
+/// Builds the plain-HTTP applications: the gateway's operations port, and the single port of
+/// each internal service (its API behind the internal credential plus the open operations
+/// routes).
+public enum OperationsApplication {
+    /// Only `/healthz`, `/readyz` and `/metrics`, no credential (the gateway's operations port).
+    public static func make(
+        name: String, host: String, port: Int, checks: [ReadinessCheck],
+        metrics: PrometheusCollectorRegistry, logger: Logger
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        addCommonMiddleware(to: router)
+        OperationsRoutes.add(to: router, checks: checks, registry: metrics)
+        return Application(
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: name),
+            logger: logger)
+    }
+
+    /// An internal service: the routes `addRoutes` registers require the internal credential;
+    /// the operations routes do not.
+    public static func makeInternal(
+        name: String, host: String, port: Int, credential: InternalCredential, checks: [ReadinessCheck],
+        metrics: PrometheusCollectorRegistry, logger: Logger,
+        addRoutes: (Router<BasicRequestContext>) -> Void
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        addCommonMiddleware(to: router)
+        router.add(middleware: InternalAuthMiddleware(credential: credential))
+        OperationsRoutes.add(to: router, checks: checks, registry: metrics)
+        addRoutes(router)
+        return Application(
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: name),
+            logger: logger)
+    }
+
+    static func addCommonMiddleware(to router: Router<BasicRequestContext>) {
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: AccessLogMiddleware())
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: MetricsMiddleware())
+    }
+}

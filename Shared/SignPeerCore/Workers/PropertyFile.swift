@@ -1,0 +1,104 @@
+/// A SignServer-style property file (`signpeer setproperties <file>`, SPEC §9.1), parsed into
+/// operations. Parsing is pure; applying the whole file is one transaction in the key-binding
+/// service. A bad line rejects the whole file with its line number.
+///
+/// - `WORKERGENID<n>.<PROP>=<value>`: a new worker; all lines with the same `<n>` go to it.
+/// - `WORKER<id-or-name>.<PROP>=<value>`: set a property of an existing (or, with a numeric id and
+///   a `NAME`, a new) worker.
+/// - `-WORKER<id-or-name>.<PROP>` (also with `=…`): remove a property.
+/// - `GLOB.<PROP>=<value>` / `-GLOB.<PROP>`: global properties.
+/// - Blank lines and lines starting with `#` or `!` are ignored. Values keep inner spaces and are
+///   trimmed at both ends, as Java properties files do for the key and leading value whitespace.
+public struct PropertyFile: Sendable, Equatable, Codable {
+    public enum Target: Sendable, Equatable, Hashable, Codable {
+        case generated(Int)
+        case worker(String)
+        case global
+    }
+
+    public struct Operation: Sendable, Equatable, Codable {
+        public var line: Int
+        public var target: Target
+        public var property: String
+        /// `nil` removes the property.
+        public var value: String?
+    }
+
+    public var operations: [Operation]
+
+    public static let maximumSize = 1024 * 1024
+
+    public init(parsing text: String) throws {
+        guard text.utf8.count <= Self.maximumSize else {
+            throw SignPeerError(.requestTooLarge, "The property file is larger than 1 MiB.", status: 413)
+        }
+        var operations: [Operation] = []
+        var number = 0
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            let line = rawLine.trimmingWhitespace()
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("!") { continue }
+            operations.append(try Self.parse(line: line, number: number))
+        }
+        self.operations = operations
+    }
+
+    static func parse(line: String, number: Int) throws -> Operation {
+        func fail(_ why: String) -> SignPeerError {
+            SignPeerError(.invalidProperty, "Line \(number): \(why).")
+        }
+        var body = Substring(line)
+        let remove = body.hasPrefix("-")
+        if remove { body = body.dropFirst() }
+        let key: Substring
+        var value: String?
+        if let equals = body.firstIndex(of: "=") {
+            key = body[..<equals]
+            value = String(body[body.index(after: equals)...]).trimmingWhitespace()
+        } else {
+            key = body
+        }
+        if !remove && value == nil { throw fail("expected <target>.<PROPERTY>=<value>") }
+        guard let dot = key.firstIndex(of: ".") else {
+            throw fail("expected WORKER<id or name>.<PROPERTY>, WORKERGENID<n>.<PROPERTY> or GLOB.<PROPERTY>")
+        }
+        let targetText = key[..<dot].trimmingWhitespace().uppercased()
+        let property: String
+        do {
+            property = try PropertyName.canonical(String(key[key.index(after: dot)...]))
+        } catch {
+            throw fail("invalid property name '\(key[key.index(after: dot)...].prefix(64))'")
+        }
+        let originalTarget = key[..<dot].trimmingWhitespace()
+        let target: Target
+        if targetText == "GLOB" || targetText == "GLOBAL" {
+            target = .global
+        } else if targetText.hasPrefix("WORKERGENID") {
+            guard !remove, let n = Int(targetText.dropFirst("WORKERGENID".count)), n >= 0, n < 1_000_000 else {
+                throw fail("WORKERGENID needs a number and a value")
+            }
+            target = .generated(n)
+        } else if targetText.hasPrefix("WORKER"), targetText.count > "WORKER".count {
+            let reference = String(originalTarget.dropFirst("WORKER".count))
+            guard WorkerReference.isValid(reference) else { throw fail("invalid worker reference '\(reference.prefix(64))'") }
+            target = .worker(reference)
+        } else {
+            throw fail("unknown target '\(originalTarget.prefix(64))'")
+        }
+        return Operation(line: number, target: target, property: property, value: remove ? nil : value)
+    }
+}
+
+/// A worker named on the command line or in a property file: its numeric id or its NAME.
+public enum WorkerReference {
+    public static func isValid(_ text: String) -> Bool {
+        (1...128).contains(text.utf8.count)
+            && text.utf8.allSatisfy { ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || $0 == 0x2E || $0 == 0x2D }
+    }
+
+    /// The id when the reference is all digits.
+    public static func id(_ text: String) -> Int? {
+        guard text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let id = Int(text), id > 0, id <= Int(Int32.max) else { return nil }
+        return id
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import SignPeerTestSupport
+import Testing
+
+/// Readiness follows the internal services, start-up refuses bad configuration, and the schema is
+/// migrated once however many services start together.
+@Suite("Readiness and lifecycle", .serialized)
+struct ReadinessTests {
+    @Test func gatewayReadinessFollowsTheRenewalServiceWithoutARestart() async throws {
+        let system = try await SignPeerSystem(name: "readiness")
+        defer { system.shutdown() }
+        try await system.start()
+        #expect(try system.readyStatus() == 200)
+
+        system.stop(.renewal)
+        #expect(try system.readyStatus() == 503)
+
+        try system.start(.renewal)
+        try await system.waitUntilReady()
+        #expect(system.terminationStatus(.gateway) == nil, "the gateway kept running")
+
+        let migrations = try ProcessRunner.run(
+            "psql", [system.databaseURL, "-tAc", "SELECT count(*) FROM schema_migrations"])
+        #expect(migrations.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+        let admins = try ProcessRunner.run(
+            "psql", [system.databaseURL, "-tAc", "SELECT count(*) FROM role_rules WHERE role = 'ADMIN'"])
+        #expect(admins.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+    }
+
+    @Test func sigtermStopsAServiceGracefully() async throws {
+        let system = try await SignPeerSystem(name: "sigterm")
+        defer { system.shutdown() }
+        try system.start(.renewal)
+        try await Task.sleep(for: .seconds(1))
+        let start = ContinuousClock.now
+        system.stop(.renewal, signal: SIGTERM)
+        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(system.log(.renewal).contains("stopped"))
+    }
+
+    @Test(arguments: [
+        ("SIGNPEER_GATEWAY_PORT", "not-a-port"),
+        ("SIGNPEER_GATEWAY_PORT", "70000"),
+        ("SIGNPEER_KEYBINDINGS_URL", "ftp://x"),
+        ("SIGNPEER_TLS_CERT", "/nonexistent.pem"),
+        ("SIGNPEER_LOG_LEVEL", "loud"),
+    ])
+    func aBadValueStopsStartUpWithOneLineNamingTheVariable(variable: String, value: String) async throws {
+        let system = try await SignPeerSystem(name: "badconfig")
+        defer { system.shutdown() }
+        try system.start(.gateway, extraEnvironment: [variable: value])
+        for _ in 0..<100 where system.terminationStatus(.gateway) == nil {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(system.terminationStatus(.gateway) == 2)
+        let lines = system.log(.gateway).split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains(variable) == true, "\(lines)")
+    }
+}

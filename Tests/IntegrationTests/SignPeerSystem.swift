@@ -1,0 +1,180 @@
+import Foundation
+import SignPeerTestSupport
+
+/// A whole SignPeer system for a test: a fresh database on the throwaway PostgreSQL cluster, a
+/// demo PKI made by `deploy/local/pki.sh`, and the three real executables on free ports, each
+/// logging to its own file. Tests talk to it as a CA would, with `curl` and `openssl`.
+final class SignPeerSystem: @unchecked Sendable {
+    // Safe: mutable state (`processes`) is only touched under `lock`.
+    enum ServiceName: String, CaseIterable, Sendable {
+        case renewal = "signpeer-renewal"
+        case keybindings = "signpeer-keybindings"
+        case gateway = "signpeer-gateway"
+    }
+
+    let directory: String
+    let pki: String
+    let gatewayPort = FreePort.next()
+    let operationsPort = FreePort.next()
+    let keyBindingsPort = FreePort.next()
+    let renewalPort = FreePort.next()
+    let databaseURL: String
+    let internalToken: String
+    private let lock = NSLock()
+    private var processes: [ServiceName: Process] = [:]
+
+    init(name: String = "system") async throws {
+        directory = NSTemporaryDirectory() + "signpeer-\(name)-\(UUID().uuidString.prefix(8))"
+        pki = directory + "/pki"
+        try FileManager.default.createDirectory(atPath: directory + "/logs", withIntermediateDirectories: true)
+        let pkiRun = try ProcessRunner.run(RepositoryPaths.root + "/deploy/local/pki.sh", [pki])
+        guard pkiRun.status == 0 else { throw HarnessError("pki.sh failed: \(pkiRun.stderr)") }
+        internalToken = (0..<4).map { _ in UUID().uuidString.replacingOccurrences(of: "-", with: "") }.joined()
+        try internalToken.write(toFile: directory + "/internal-token", atomically: true, encoding: .utf8)
+        databaseURL = try TemporaryPostgres.shared.createDatabase(name: "signpeer_\(name)_\(UUID().uuidString.prefix(6).lowercased())")
+    }
+
+    /// The environment every service gets, as `.local/env` would give it.
+    var environment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SIGNPEER_") }
+        environment.merge([
+            "SIGNPEER_DATABASE_URL": databaseURL,
+            "SIGNPEER_INTERNAL_TOKEN_FILE": directory + "/internal-token",
+            "SIGNPEER_GATEWAY_PORT": "\(gatewayPort)",
+            "SIGNPEER_GATEWAY_HOST": "127.0.0.1",
+            "SIGNPEER_GATEWAY_OPS_PORT": "\(operationsPort)",
+            "SIGNPEER_KEYBINDINGS_PORT": "\(keyBindingsPort)",
+            "SIGNPEER_RENEWAL_PORT": "\(renewalPort)",
+            "SIGNPEER_KEYBINDINGS_URL": "http://127.0.0.1:\(keyBindingsPort)",
+            "SIGNPEER_RENEWAL_URL": "http://127.0.0.1:\(renewalPort)",
+            "SIGNPEER_TLS_CERT": pki + "/server.pem",
+            "SIGNPEER_TLS_KEY": pki + "/server.key",
+            "SIGNPEER_TLS_CLIENT_CA": pki + "/ca.pem",
+            "SIGNPEER_BOOTSTRAP_ADMIN_CERT": pki + "/admin.pem",
+            "SIGNPEER_ROLE_CACHE_MS": "500",
+        ]) { _, new in new }
+        return environment
+    }
+
+    func logPath(_ service: ServiceName) -> String { directory + "/logs/\(service.rawValue).log" }
+
+    func log(_ service: ServiceName) -> String {
+        (try? String(contentsOfFile: logPath(service), encoding: .utf8)) ?? ""
+    }
+
+    /// Starts all three services and waits until the gateway reports ready.
+    func start() async throws {
+        for service in ServiceName.allCases { try start(service) }
+        try await waitUntilReady()
+    }
+
+    func start(_ service: ServiceName, extraEnvironment: [String: String] = [:]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RepositoryPaths.binaries + "/" + service.rawValue)
+        process.environment = environment.merging(extraEnvironment) { _, new in new }
+        FileManager.default.createFile(atPath: logPath(service), contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath(service)))
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        ChildProcesses.register(process.processIdentifier)
+        lock.withLock { processes[service] = process }
+    }
+
+    /// Sends SIGTERM (or SIGKILL) and waits for the process to end.
+    func stop(_ service: ServiceName, signal: Int32 = SIGTERM) {
+        guard let process = lock.withLock({ processes.removeValue(forKey: service) }) else { return }
+        if process.isRunning { kill(process.processIdentifier, signal) }
+        process.waitUntilExit()
+        ChildProcesses.unregister(process.processIdentifier)
+    }
+
+    func terminationStatus(_ service: ServiceName) -> Int32? {
+        lock.withLock { processes[service] }.flatMap { $0.isRunning ? nil : $0.terminationStatus }
+    }
+
+    func waitUntilReady(timeout: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try readyStatus() == 200 { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw HarnessError(
+            "system not ready in \(timeout); logs:\n" + ServiceName.allCases.map { log($0) }.joined(separator: "\n"))
+    }
+
+    /// The HTTP status of the gateway's `/readyz` (0 when nothing answers).
+    func readyStatus(requestID: String? = nil) throws -> Int {
+        var arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5"]
+        if let requestID { arguments += ["-H", "X-Request-ID: \(requestID)"] }
+        let result = try ProcessRunner.run("curl", arguments + ["http://127.0.0.1:\(operationsPort)/readyz"])
+        return Int(result.stdout) ?? 0
+    }
+
+    /// `curl` against the gateway's TLS port as the client `identity` (`admin`, `peer`, a path
+    /// prefix of a PEM/key pair, or nil for no client certificate).
+    func curl(_ path: String, as identity: String?, extra: [String] = []) throws -> CurlResult {
+        var arguments = ["-s", "--max-time", "10", "--cacert", pki + "/ca.pem", "-w", "\n%{http_code}"]
+        if let identity {
+            let prefix = identity.hasPrefix("/") ? identity : pki + "/" + identity
+            arguments += ["--cert", prefix + ".pem", "--key", prefix + ".key"]
+        }
+        let result = try ProcessRunner.run(
+            "curl", arguments + extra + ["https://127.0.0.1:\(gatewayPort)\(path)"])
+        var lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        let status = Int(lines.popLast() ?? "") ?? 0
+        return CurlResult(exitCode: result.status, status: status, body: lines.joined(separator: "\n"), stderr: result.stderr)
+    }
+
+    func shutdown() {
+        for service in ServiceName.allCases.reversed() { stop(service) }
+    }
+
+    deinit { shutdown() }
+}
+
+struct CurlResult {
+    var exitCode: Int32
+    var status: Int
+    var body: String
+    var stderr: String
+
+    func json() throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] else {
+            throw HarnessError("not a JSON object: \(body)")
+        }
+        return object
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Every service process the tests started and have not stopped; killed when the test process
+/// exits, so no service outlives `swift test` (shared systems are never stopped explicitly).
+enum ChildProcesses {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var pids: Set<Int32> = []  // guarded by `lock`
+    nonisolated(unsafe) private static var installed = false  // guarded by `lock`
+
+    static func register(_ pid: Int32) {
+        lock.withLock {
+            pids.insert(pid)
+            if !installed {
+                installed = true
+                atexit { ChildProcesses.killAll() }
+            }
+        }
+    }
+
+    static func unregister(_ pid: Int32) {
+        _ = lock.withLock { pids.remove(pid) }
+    }
+
+    static func killAll() {
+        for pid in lock.withLock({ pids }) { kill(pid, SIGKILL) }
+    }
+}

@@ -1,0 +1,30 @@
+import SignPeerPostgres
+import SignPeerTestSupport
+import Testing
+
+@Suite("LISTEN/NOTIFY")
+struct NotificationTests {
+    @Test func notificationsAreDrainedByPolling() async throws {
+        let configuration = PostgresConfiguration(connectionString: try TemporaryPostgres.shared.connectionString)
+        let listener = try await PostgresConnection.connect(configuration, logger: testLogger)
+        let client = PostgresClient(configuration: configuration, logger: testLogger)
+        try await listener.execute("LISTEN worker_changed")
+        #expect(try await listener.notifications().isEmpty)
+
+        try await client.query("SELECT pg_notify('worker_changed', $1)", ["42"])
+        try await client.execute("NOTIFY worker_changed, 'plain'")
+
+        var received: [PostgresNotification] = []
+        let deadline = ContinuousClock.now + .seconds(5)
+        while received.count < 2 && ContinuousClock.now < deadline {
+            received += try await listener.notifications()
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(received.map(\.payload) == ["42", "plain"])
+        #expect(received.allSatisfy { $0.channel == "worker_changed" })
+        #expect(try await listener.notifications().isEmpty)
+        await listener.close()
+        await #expect(throws: PostgresError.closed) { try await listener.notifications() }
+        await client.shutdown()
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Finds TCP ports nobody listens on, by binding port 0 on loopback and reading what the kernel
+/// chose. Ports handed out in one process are never handed out twice.
+public enum FreePort {
+    private static let used = NSLock()
+    nonisolated(unsafe) private static var handedOut: Set<Int> = []  // guarded by `used`
+
+    public static func next() -> Int {
+        while true {
+            let port = ephemeral()
+            let fresh = used.withLock { handedOut.insert(port).inserted }
+            if fresh { return port }
+        }
+    }
+
+    private static func ephemeral() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

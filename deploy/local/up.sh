@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# SignPeer local quick start. On a fresh Debian machine: installs what is missing, builds,
+# creates a private PostgreSQL cluster (.local/pg, port 55432) and a demo PKI (.local/pki),
+# starts the three services in the background and waits until the gateway is ready.
+# Running it again is harmless: it reuses what exists and restarts nothing that runs.
+#   ./deploy/local/up.sh [--release]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+local_dir="$root/.local"
+configuration=debug
+[ "${1:-}" = "--release" ] && configuration=release
+
+pg_port=${SIGNPEER_PG_PORT:-55432}
+gateway_port=${SIGNPEER_GATEWAY_PORT:-8443}
+ops_port=${SIGNPEER_GATEWAY_OPS_PORT:-8080}
+keybindings_port=${SIGNPEER_KEYBINDINGS_PORT:-8081}
+renewal_port=${SIGNPEER_RENEWAL_PORT:-8082}
+
+say() { printf '==> %s\n' "$*"; }
+
+# 1. System packages.
+packages=(libssl-dev libpq-dev libcurl4-openssl-dev postgresql openssl curl)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]}"
+  sudo_cmd=(); [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
+
+# 2. Build.
+say "building ($configuration)"
+for product in signpeer-gateway signpeer-keybindings signpeer-renewal signpeer; do
+  swift build -c "$configuration" --product "$product"
+done
+bin_dir=$(swift build -c "$configuration" --show-bin-path)
+
+# 3. Private PostgreSQL cluster (initdb and pg_ctl refuse to run as root: use the postgres user).
+mkdir -p "$local_dir"/{pg,logs,run,secrets}
+as_pg=(); [ "$(id -u)" -eq 0 ] && as_pg=(runuser -u postgres --)
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+if [ "$(id -u)" -eq 0 ]; then
+  chown postgres "$local_dir/pg"
+  runuser -u postgres -- test -x "$local_dir/pg" || {
+    echo "the postgres user cannot reach $local_dir/pg; clone the repository where other users can read it" >&2
+    exit 1
+  }
+fi
+if [ ! -f "$local_dir/pg/data/PG_VERSION" ]; then
+  say "creating PostgreSQL cluster in .local/pg"
+  "${as_pg[@]}" "$pg_bin/initdb" -D "$local_dir/pg/data" -A trust -U postgres >/dev/null
+fi
+mkdir -p "$local_dir/pg/socket"; [ "$(id -u)" -eq 0 ] && chown postgres "$local_dir/pg/socket"
+if ! "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$local_dir/pg/data" status >/dev/null 2>&1; then
+  say "starting PostgreSQL on 127.0.0.1:$pg_port"
+  "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$local_dir/pg/data" -w -l "$local_dir/pg/postgresql.log" \
+    -o "-p $pg_port -k $local_dir/pg/socket -c listen_addresses=127.0.0.1" start >/dev/null
+fi
+psql_cmd=(psql -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -qtA)
+"${psql_cmd[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname='signpeer'" | grep -q 1 ||
+  "${psql_cmd[@]}" -c "CREATE ROLE signpeer LOGIN"
+"${psql_cmd[@]}" -c "SELECT 1 FROM pg_database WHERE datname='signpeer'" | grep -q 1 ||
+  "${psql_cmd[@]}" -c "CREATE DATABASE signpeer OWNER signpeer"
+
+# 4. Demo PKI and the internal credential.
+deploy/local/pki.sh "$local_dir/pki"
+if [ ! -s "$local_dir/secrets/internal-token" ]; then
+  (umask 077; openssl rand -hex 32 > "$local_dir/secrets/internal-token")
+fi
+
+# 5. The environment every service and the CLI use.
+cat > "$local_dir/env" <<ENV
+# Written by deploy/local/up.sh: source it to use the CLI against the local system.
+export SIGNPEER_DATABASE_URL="postgresql://signpeer@127.0.0.1:$pg_port/signpeer"
+export SIGNPEER_INTERNAL_TOKEN_FILE="$local_dir/secrets/internal-token"
+export SIGNPEER_GATEWAY_PORT=$gateway_port
+export SIGNPEER_GATEWAY_OPS_PORT=$ops_port
+export SIGNPEER_KEYBINDINGS_PORT=$keybindings_port
+export SIGNPEER_RENEWAL_PORT=$renewal_port
+export SIGNPEER_KEYBINDINGS_URL="http://127.0.0.1:$keybindings_port"
+export SIGNPEER_RENEWAL_URL="http://127.0.0.1:$renewal_port"
+export SIGNPEER_TLS_CERT="$local_dir/pki/server.pem"
+export SIGNPEER_TLS_KEY="$local_dir/pki/server.key"
+export SIGNPEER_TLS_CLIENT_CA="$local_dir/pki/ca.pem"
+export SIGNPEER_BOOTSTRAP_ADMIN_CERT="$local_dir/pki/admin.pem"
+export SIGNPEER_URL="https://127.0.0.1:$gateway_port"
+export SIGNPEER_ADMIN_CERT="$local_dir/pki/admin.pem"
+export SIGNPEER_ADMIN_KEY="$local_dir/pki/admin.key"
+export SIGNPEER_CA_CERT="$local_dir/pki/ca.pem"
+export PATH="$bin_dir:\$PATH"
+ENV
+# shellcheck source=/dev/null
+source "$local_dir/env"
+
+# 6. Services, each started once (a recorded PID that is alive means it runs already).
+start() {
+  local name=$1 pid_file="$local_dir/run/$1.pid"
+  if [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+    say "$name already running (pid $(cat "$pid_file"))"
+    return
+  fi
+  nohup "$bin_dir/$name" >>"$local_dir/logs/$name.log" 2>&1 &
+  echo $! > "$pid_file"
+  say "started $name (pid $!, log .local/logs/$name.log)"
+}
+start signpeer-renewal
+start signpeer-keybindings
+start signpeer-gateway
+
+say "waiting for the gateway to be ready"
+for _ in $(seq 1 120); do
+  if curl -fsS "http://127.0.0.1:$ops_port/readyz" >/dev/null 2>&1; then
+    cat <<DONE
+
+SignPeer is up.
+  Peer/admin port (mTLS): https://127.0.0.1:$gateway_port
+  Operations port:        http://127.0.0.1:$ops_port/readyz  (/healthz, /metrics)
+
+  source .local/env                     # CLI settings and PATH
+  signpeer whoami
+  curl --cert .local/pki/admin.pem --key .local/pki/admin.key --cacert .local/pki/ca.pem \\
+       https://127.0.0.1:$gateway_port/whoami
+  ./deploy/local/down.sh                # stop (add --purge to remove .local)
+DONE
+    exit 0
+  fi
+  sleep 0.5
+done
+echo "the gateway did not become ready in 60 s; see .local/logs/" >&2
+exit 1
