@@ -90,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "SignPeerKeyBindings",
             dependencies: [
-                "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerServiceSupport",
+                "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto", "SignPeerServiceSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -12,6 +12,29 @@ struct GatewayClient {
         try await send("GET", path, body: nil)
     }
 
+    /// `POST` with a JSON body.
+    func post<Response: Decodable>(
+        _ path: String, _ body: some Encodable, as type: Response.Type = Response.self
+    ) async throws -> Response {
+        try await send("POST", path, body: try encode(body))
+    }
+
+    /// `POST` without a body.
+    func post<Response: Decodable>(_ path: String, as type: Response.Type = Response.self) async throws -> Response {
+        try await send("POST", path, body: nil)
+    }
+
+    /// `PUT` with a JSON body.
+    func put<Response: Decodable>(
+        _ path: String, _ body: some Encodable, as type: Response.Type = Response.self
+    ) async throws -> Response {
+        try await send("PUT", path, body: try encode(body))
+    }
+
+    func delete<Response: Decodable>(_ path: String, as type: Response.Type = Response.self) async throws -> Response {
+        try await send("DELETE", path, body: nil)
+    }
+
     func send<Response: Decodable>(_ method: String, _ path: String, body: [UInt8]?) async throws -> Response {
         let response: HTTPClientResponse
         do {
@@ -34,10 +57,31 @@ struct GatewayClient {
             throw CLIError("unexpected answer from the gateway")
         }
     }
+
+    private func encode(_ body: some Encodable) throws -> [UInt8] {
+        do {
+            return Array(try JSONEncoder().encode(body))
+        } catch {
+            throw CLIError("cannot encode the request: \(error)")
+        }
+    }
 }
 
 /// A failure the CLI reports as one line on standard error with a non-zero exit status.
-struct CLIError: Error, CustomStringConvertible {
+struct CLIError: Error, CustomStringConvertible, Equatable {
     var description: String
-    init(_ description: String) { self.description = description }
+    /// 1 for failures at run time, 64 (`EX_USAGE`, as ArgumentParser uses) for bad arguments.
+    var exitCode: Int32
+
+    init(_ description: String) {
+        self.description = description
+        self.exitCode = 1
+    }
+
+    /// Bad arguments: the problem, then the command's usage, still on one line.
+    static func usage(_ problem: String, _ usage: String) -> CLIError {
+        var error = CLIError("\(problem) (usage: \(usage))")
+        error.exitCode = 64
+        return error
+    }
 }

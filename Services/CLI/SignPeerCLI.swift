@@ -8,7 +8,12 @@ struct SignPeerCLI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "signpeer",
         abstract: "Administer a SignPeer signer through its gateway.",
-        subcommands: [WhoamiCommand.self])
+        subcommands: [
+            SetPropertiesCommand.self, SetPropertyCommand.self, RemovePropertyCommand.self, GetConfigCommand.self,
+            ReloadCommand.self, RemoveWorkerCommand.self, GetStatusCommand.self,
+            PeerSystemsCommand.self, AdminsCommand.self, AuditorsCommand.self, ArchiveAuditorsCommand.self,
+            IncomingPeersCommand.self, WhoamiCommand.self,
+        ])
 
     static func main() async {
         do {
@@ -20,7 +25,7 @@ struct SignPeerCLI: AsyncParsableCommand {
             }
         } catch let error as CLIError {
             FileHandle.standardError.write(Data("signpeer: \(error.description)\n".utf8))
-            Foundation.exit(1)
+            Foundation.exit(error.exitCode)
         } catch {
             exit(withError: error)
         }

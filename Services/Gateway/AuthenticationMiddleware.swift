@@ -33,6 +33,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         context.principal = Principal(
             serialNumber: identity.serialNumber, issuerDN: identity.issuerDN, subjectDN: identity.subjectDN,
             fingerprintSHA256: identity.fingerprintSHA256, roles: try await roles.roles(for: identity))
+        context.issuerMatch = identity.issuerMatch
         context.logger[metadataKey: "client_serial"] = .string(identity.serialNumber)
         return try await next(request, context)
     }

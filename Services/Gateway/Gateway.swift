@@ -29,11 +29,14 @@ struct Gateway {
             router.add(middleware: AccessLogMiddleware())
             router.add(middleware: ErrorMiddleware())
             router.add(middleware: MetricsMiddleware())
-            router.add(
-                middleware: AuthenticationMiddleware(
-                    identities: ClientIdentityCache(),
-                    roles: RoleDirectory(database: database.client, ttl: configuration.roleCacheTTL)))
+            let roleDirectory = RoleDirectory(database: database.client, ttl: configuration.roleCacheTTL)
+            router.add(middleware: AuthenticationMiddleware(identities: ClientIdentityCache(), roles: roleDirectory))
+            let registry = IncomingConnectionRegistry(database: database.client)
             WhoamiRoute.add(to: router)
+            PeerRoutes.add(to: router, registry: registry, keyBindings: Forwarder(service: keyBindings))
+            AdminRoutes.add(
+                to: router, rules: RoleRuleStore(database: database.client, roleDirectory: roleDirectory),
+                registry: registry, keyBindings: Forwarder(service: keyBindings))
             let peerApplication = Application(
                 router: router,
                 server: try .tls(.http1(), tlsConfiguration: tls),

@@ -8,6 +8,8 @@ struct GatewayRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     let channel: any Channel
     var principal: Principal?
+    /// Case-folded issuer DN of the client certificate, the form rules and registry rows use.
+    var issuerMatch = ""
     var remoteAddress: String
 
     init(source: ApplicationRequestContextSource) {

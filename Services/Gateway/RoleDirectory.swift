@@ -20,6 +20,9 @@ actor RoleDirectory {
         self.ttl = ttl
     }
 
+    /// Forgets every cached answer (after a rule changed on this replica).
+    func invalidate() { cache.removeAll() }
+
     func roles(for identity: ClientIdentity) async throws -> [Role] {
         let key = identity.serialNumber + "\n" + identity.issuerMatch
         let now = ContinuousClock.now

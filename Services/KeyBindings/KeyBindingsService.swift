@@ -20,7 +20,14 @@ struct KeyBindingsService {
                 credential: configuration.credential, checks: [database.readinessCheck, renewal.readinessCheck],
                 metrics: boot.metrics, logger: boot.logger
             ) { router in
+                let repository = WorkerRepository(database: database.client)
+                let certificates = CertificateCache()
                 ServiceInfoRoute.add(to: router, service: "keybindings", database: database.client)
+                KeyBindingRoutes.add(
+                    to: router, lister: KeyBindingLister(repository: repository, renewal: renewal, certificates: certificates))
+                AdminRoutes.add(
+                    to: router, repository: repository, writer: ConfigurationWriter(database: database.client),
+                    status: WorkerStatusReporter(repository: repository, renewal: renewal, certificates: certificates))
             }
             return [database, HTTPClientService(client: http), application]
         }

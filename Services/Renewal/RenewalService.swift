@@ -16,6 +16,7 @@ struct RenewalService {
                 metrics: boot.metrics, logger: boot.logger
             ) { router in
                 ServiceInfoRoute.add(to: router, service: "renewal", database: database.client)
+                TokenStatusRoute.add(to: router)
             }
             return [database, application]
         }

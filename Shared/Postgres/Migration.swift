@@ -26,7 +26,9 @@ public enum Migrator {
 
     /// Applies every migration whose version is not yet in `schema_migrations`, each in its own
     /// transaction together with its `schema_migrations` row.
-    public static func run(_ migrations: [Migration], on client: PostgresClient, logger: Logger)
+    public static func run(
+        _ migrations: [Migration], on client: PostgresClient, logger: Logger
+    )
         async throws
     {
         let ordered = migrations.sorted { $0.version < $1.version }
@@ -47,7 +49,8 @@ public enum Migrator {
             let applied = try await client.withTransaction { connection in
                 try await lock(connection)
                 let recorded = try await connection.query(
-                    "SELECT 1 FROM schema_migrations WHERE version = $1", [.int(Int64(migration.version))])
+                    "SELECT 1 FROM schema_migrations WHERE version = $1",
+                    [.int(Int64(migration.version))])
                 guard recorded.isEmpty else { return false }
                 try await connection.executeScript(migration.sql)
                 try await connection.execute(

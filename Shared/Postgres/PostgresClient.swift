@@ -45,17 +45,17 @@ public actor PostgresClient {
 
     /// Runs one statement on a pooled connection and returns its rows.
     @discardableResult
-    public nonisolated func query(_ sql: String, _ parameters: [PostgresValue] = []) async throws
-        -> PostgresRows
-    {
+    public nonisolated func query(
+        _ sql: String, _ parameters: [PostgresValue] = []
+    ) async throws -> PostgresRows {
         try await withConnection { try await $0.query(sql, parameters) }
     }
 
     /// Runs one statement on a pooled connection and returns the number of rows it affected.
     @discardableResult
-    public nonisolated func execute(_ sql: String, _ parameters: [PostgresValue] = []) async throws
-        -> Int
-    {
+    public nonisolated func execute(
+        _ sql: String, _ parameters: [PostgresValue] = []
+    ) async throws -> Int {
         try await withConnection { try await $0.execute(sql, parameters) }
     }
 
@@ -103,7 +103,8 @@ public actor PostgresClient {
                 try await connection.reconnectIfNeeded()
                 return connection
             } catch {
-                logger.warning("dropping a broken PostgreSQL connection", metadata: ["error": "\(error)"])
+                logger.warning(
+                    "dropping a broken PostgreSQL connection", metadata: ["error": "\(error)"])
                 await connection.close()
                 slotFreed()
                 throw error

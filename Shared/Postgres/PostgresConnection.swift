@@ -3,7 +3,7 @@ import Foundation
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One PostgreSQL session, driven through libpq's synchronous API on a thread of its own.
@@ -23,7 +23,7 @@ public actor PostgresConnection {
     }
 
     private init(configuration: PostgresConfiguration, logger: Logger) {
-        self.executor = DedicatedThreadExecutor(name: "postgres-connection")
+        self.executor = DedicatedThreadExecutor(name: "pg-connection")
         self.handle = ConnectionHandle(logger: logger)
         self.configuration = configuration
         self.logger = logger
@@ -45,9 +45,9 @@ public actor PostgresConnection {
 
     /// Runs one statement with `$1, $2, ...` bound to `parameters` and returns its rows.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [PostgresValue] = []) async throws
-        -> PostgresRows
-    {
+    public func query(
+        _ sql: String, _ parameters: [PostgresValue] = []
+    ) async throws -> PostgresRows {
         let result = try execute(sql, parameters, on: try openConnection())
         defer { PQclear(result) }
         return Self.rows(of: result)
@@ -77,7 +77,8 @@ public actor PostgresConnection {
         return Self.readPendingInput(connection)
     }
 
-    /// Re-opens the session (`PQreset`) if it is no longer healthy.
+    /// Re-opens the session (`PQreset`) if it is no longer healthy. Session state such as
+    /// `LISTEN` and `SET` is lost then; a listener re-issues its `LISTEN`s.
     public func reconnectIfNeeded() throws {
         let connection = try openConnection()
         guard !Self.readPendingInput(connection) else { return }
@@ -182,13 +183,15 @@ public actor PostgresConnection {
         for (index, parameter) in parameters.enumerated() {
             guard let wire = parameter.wire else {
                 throw PostgresError.queryFailed(
-                    sqlState: "22021", message: "text parameter $\(index + 1) contains a NUL character")
+                    sqlState: "22021",
+                    message: "text parameter $\(index + 1) contains a NUL character")
             }
             wires.append(wire)
         }
         let buffers = wires.map { wire in
             wire.bytes.map { bytes in
-                let buffer = UnsafeMutableBufferPointer<CChar>.allocate(capacity: max(bytes.count, 1))
+                let buffer = UnsafeMutableBufferPointer<CChar>.allocate(
+                    capacity: max(bytes.count, 1))
                 UnsafeMutableRawBufferPointer(buffer).copyBytes(from: bytes)
                 return buffer
             }
@@ -205,7 +208,9 @@ public actor PostgresConnection {
     }
 
     /// Returns a successful result, or clears a failed one and throws what went wrong.
-    private func check(_ result: OpaquePointer?, on connection: OpaquePointer) throws -> OpaquePointer {
+    private func check(
+        _ result: OpaquePointer?, on connection: OpaquePointer
+    ) throws -> OpaquePointer {
         if let result {
             switch PQresultStatus(result) {
             case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
@@ -216,7 +221,9 @@ public actor PostgresConnection {
         }
         defer { PQclear(result) }
         guard PQstatus(connection) == CONNECTION_OK else {
-            logger.warning("PostgreSQL connection lost", metadata: ["error": "\(Self.errorMessage(connection))"])
+            logger.warning(
+                "PostgreSQL connection lost",
+                metadata: ["error": "\(Self.errorMessage(connection))"])
             throw PostgresError.connectionLost
         }
         guard let result else {
@@ -265,7 +272,8 @@ public actor PostgresConnection {
             let values = (0..<columnCount).map { column -> String? in
                 guard PQgetisnull(result, row, column) == 0 else { return nil }
                 let bytes = UnsafeRawBufferPointer(
-                    start: PQgetvalue(result, row, column), count: Int(PQgetlength(result, row, column)))
+                    start: PQgetvalue(result, row, column),
+                    count: Int(PQgetlength(result, row, column)))
                 return String(decoding: bytes, as: UTF8.self)
             }
             rows.append(PostgresRow(columns: columns, values: values))

@@ -43,7 +43,8 @@ public enum PostgresError: Error, Sendable, Hashable, CustomStringConvertible {
         case .connectionLost: "connection to PostgreSQL lost"
         case .queryFailed(let sqlState, let message): "PostgreSQL error \(sqlState): \(message)"
         case .poolTimeout: "no PostgreSQL connection became free in time"
-        case .decoding(let column, let expected): "cannot decode column \"\(column)\" as \(expected)"
+        case .decoding(let column, let expected):
+            "cannot decode column \"\(column)\" as \(expected)"
         case .columnNotFound(let column): "no column \"\(column)\" in the row"
         case .closed: "PostgreSQL connection closed"
         }

@@ -26,7 +26,8 @@ enum PostgresTimestamp {
         case "-infinity": return .distantPast
         default: break
         }
-        var scanner = Scanner(Array(text.utf8))
+        let isBeforeChrist = text.hasSuffix(" BC")
+        var scanner = Scanner(Array(text.utf8.dropLast(isBeforeChrist ? 3 : 0)))
         guard var year = scanner.number(minDigits: 4), scanner.skip("-"),
             let month = scanner.number(digits: 2), scanner.skip("-"),
             let day = scanner.number(digits: 2), (1...12).contains(month), (1...31).contains(day)
@@ -48,8 +49,9 @@ enum PostgresTimestamp {
                 }
                 guard digits > 0 else { return nil }
             }
-            if scanner.skip("Z") {
-            } else if let sign: Int64 = scanner.skip("+") ? 1 : scanner.skip("-") ? -1 : nil {
+            let sign: Int64? =
+                scanner.skip("Z") ? nil : scanner.skip("+") ? 1 : scanner.skip("-") ? -1 : nil
+            if let sign {
                 guard let hours = scanner.number(digits: 2) else { return nil }
                 var offset = hours * 3600
                 if scanner.skip(":") {
@@ -63,10 +65,10 @@ enum PostgresTimestamp {
                 micros -= sign * offset * 1_000_000
             }
         }
-        if scanner.skip(" BC") {
+        guard scanner.isAtEnd else { return nil }
+        if isBeforeChrist {
             year = 1 - year
         }
-        guard scanner.isAtEnd else { return nil }
         let total = days(fromCivil: year, month, day) * 86_400_000_000 + micros
         return Date(timeIntervalSince1970: Double(total) / 1_000_000)
     }
@@ -122,7 +124,8 @@ enum PostgresTimestamp {
         }
 
         mutating func digit() -> Int64? {
-            guard index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index])
+            guard index < bytes.count,
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index])
             else { return nil }
             defer { index += 1 }
             return Int64(bytes[index] - UInt8(ascii: "0"))

@@ -38,7 +38,8 @@ extension PostgresClient {
         }
     }
 
-    private func begin(_ isolationLevel: PostgresIsolationLevel) async throws -> PostgresConnection {
+    private func begin(_ isolationLevel: PostgresIsolationLevel) async throws -> PostgresConnection
+    {
         var retried = false
         while true {
             let connection = try await acquire()

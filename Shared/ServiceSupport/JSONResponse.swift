@@ -26,3 +26,11 @@ public enum JSONResponse {
         return response
     }
 }
+
+extension JSONResponse {
+    /// The ``SignPeerError`` an error body carries.
+    public static func decodeError(_ body: [UInt8]) throws -> SignPeerError {
+        let decoded = try JSONDecoder().decode(ErrorBody.self, from: Data(body))
+        return SignPeerError(.init(rawValue: decoded.error.code), decoded.error.message)
+    }
+}

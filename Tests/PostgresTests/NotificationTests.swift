@@ -5,7 +5,8 @@ import Testing
 @Suite("LISTEN/NOTIFY")
 struct NotificationTests {
     @Test func notificationsAreDrainedByPolling() async throws {
-        let configuration = PostgresConfiguration(connectionString: try TemporaryPostgres.shared.connectionString)
+        let configuration = PostgresConfiguration(
+            connectionString: try TemporaryPostgres.shared.connectionString)
         let listener = try await PostgresConnection.connect(configuration, logger: testLogger)
         let client = PostgresClient(configuration: configuration, logger: testLogger)
         try await listener.execute("LISTEN worker_changed")

@@ -15,8 +15,10 @@ struct PostgresValueTests {
                    $5::float8 AS double, $6::timestamptz AS timestamp, $7::text AS null,
                    $8::int4 AS int32, $9::float8 AS infinity, $10::bool AS no
             """,
-            [.text(text), .int(-9_007_199_254_740_993), .bool(true), .bytes(bytes), .double(0.1),
-             .timestamp(date), .null, 2_147_483_647, .double(-.infinity), false])
+            [
+                .text(text), .int(-9_007_199_254_740_993), .bool(true), .bytes(bytes), .double(0.1),
+                .timestamp(date), .null, 2_147_483_647, .double(-.infinity), false,
+            ])
         let row = try #require(rows.first)
         #expect(try row.decode(String.self, column: "text") == text)
         #expect(try row.decode(Int64.self, column: "int") == -9_007_199_254_740_993)
@@ -43,7 +45,8 @@ struct PostgresValueTests {
         let client = try makeClient()
         try await client.execute("CREATE TABLE x (value text)")
         let hostile = "'; DROP TABLE x; --"
-        #expect(try await client.execute("INSERT INTO x (value) VALUES ($1)", [.text(hostile)]) == 1)
+        #expect(
+            try await client.execute("INSERT INTO x (value) VALUES ($1)", [.text(hostile)]) == 1)
         let rows = try await client.query("SELECT value FROM x WHERE value = $1", [.text(hostile)])
         #expect(rows.count == 1)
         #expect(try rows[0].decode(String.self, column: "value") == hostile)
@@ -61,7 +64,8 @@ struct PostgresValueTests {
 
     @Test func decodingErrorsNameTheColumnAndTypeButNotTheValue() async throws {
         let client = try makeClient()
-        let row = try #require(try await client.query("SELECT 'secret-value' AS token, NULL::int AS missing").first)
+        let row = try #require(
+            try await client.query("SELECT 'secret-value' AS token, NULL::int AS missing").first)
         #expect(throws: PostgresError.decoding(column: "token", expected: "Int")) {
             try row.decode(Int.self, column: "token")
         }
@@ -94,11 +98,14 @@ struct PostgresValueTests {
         let expected = Date(timeIntervalSince1970: 1_704_164_645.5)  // 2024-01-02 03:04:05.5 UTC
         try await client.withConnection { connection in
             let utc = try #require(
-                try await connection.query("SELECT '2024-01-02 03:04:05.5+00'::timestamptz AS t").first)
+                try await connection.query("SELECT '2024-01-02 03:04:05.5+00'::timestamptz AS t")
+                    .first)
             #expect(try utc.decode(Date.self, column: "t") == expected)
             try await connection.execute("SET TimeZone TO 'Asia/Kolkata'")
             let kolkata = try #require(
-                try await connection.query("SELECT '2024-01-02 03:04:05.5+00'::timestamptz::text AS t").first)
+                try await connection.query(
+                    "SELECT '2024-01-02 03:04:05.5+00'::timestamptz::text AS t"
+                ).first)
             #expect(try kolkata.decode(String.self, column: "t") == "2024-01-02 08:34:05.5+05:30")
             #expect(try kolkata.decode(Date.self, column: "t") == expected)
             try await connection.execute("RESET TimeZone")
@@ -110,10 +117,14 @@ struct PostgresValueTests {
             ("1900-02-28 00:00:00+00:00:36", -2_203_977_636),
             ("2024-01-02", 1_704_153_600),
             ("0001-01-01 00:00:00+00", -62_135_596_800),  // proleptic Gregorian, as PostgreSQL
-            ("0044-03-15 12:00:00+00 BC", -63_517_118_400),
+            ("0044-03-15 12:00:00+00 BC", -63_517_780_800),
+            ("0044-03-15 BC", -63_517_824_000),
         ]
         for (text, seconds) in texts {
             #expect(Date(postgresText: text)?.timeIntervalSince1970 == seconds, "\(text)")
+            let server = try await client.query(
+                "SELECT extract(epoch FROM $1::timestamptz)::float8", [.text(text)])
+            #expect(try server[0].decode(Double.self, at: 0) == seconds, "\(text)")
         }
         #expect(Date(postgresText: "infinity") == .distantFuture)
         #expect(Date(postgresText: "2024-13-01") == nil)
@@ -129,7 +140,8 @@ struct PostgresValueTests {
             Date(timeIntervalSince1970: -62_135_596_800 - 86_400),  // 31 Dec 1 BC
         ]
         for date in dates {
-            let row = try #require(try await client.query("SELECT $1::timestamptz AS t", [.timestamp(date)]).first)
+            let row = try #require(
+                try await client.query("SELECT $1::timestamptz AS t", [.timestamp(date)]).first)
             let decoded = try row.decode(Date.self, column: "t")
             #expect(abs(decoded.timeIntervalSince(date)) < 0.000_002, "\(date)")
         }

@@ -9,7 +9,8 @@ struct ReconnectTests {
         let postgres = try TemporaryPostgres()
         defer { try? postgres.stop() }
         let client = PostgresClient(
-            configuration: PostgresConfiguration(connectionString: postgres.connectionString, maxConnections: 2),
+            configuration: PostgresConfiguration(
+                connectionString: postgres.connectionString, maxConnections: 2),
             logger: testLogger)
         try await withThrowingTaskGroup { group in
             for _ in 0..<2 { group.addTask { try await client.query("SELECT pg_sleep(0.05)") } }
@@ -21,7 +22,8 @@ struct ReconnectTests {
 
         // Both idle connections are dead; each acquire must notice and reconnect.
         for _ in 0..<3 {
-            #expect(try await client.query("SELECT 1 AS one")[0].decode(Int.self, column: "one") == 1)
+            #expect(
+                try await client.query("SELECT 1 AS one")[0].decode(Int.self, column: "one") == 1)
         }
         let value = try await client.withTransaction { connection in
             try await connection.query("SELECT 2 AS two")[0].decode(Int.self, column: "two")
@@ -31,7 +33,9 @@ struct ReconnectTests {
         // A connection held across the restart fails with connectionLost and is dropped.
         try await client.withConnection { connection in
             try postgres.restart()
-            await #expect(throws: PostgresError.connectionLost) { try await connection.query("SELECT 1") }
+            await #expect(throws: PostgresError.connectionLost) {
+                try await connection.query("SELECT 1")
+            }
         }
         #expect(try await client.query("SELECT 1").count == 1)
         await client.shutdown()

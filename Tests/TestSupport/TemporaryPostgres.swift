@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A throwaway PostgreSQL cluster for tests, so they run against the real server without any
@@ -59,8 +59,10 @@ public final class TemporaryPostgres: Sendable {
         directory = try Self.makeDirectory()
         try Self.run(
             binDirectory.appending(path: "initdb"),
-            ["-D", Self.dataDirectory(in: directory), "-A", "trust", "-U", "postgres",
-             "--no-sync", "-E", "UTF8", "--locale=C"],
+            [
+                "-D", Self.dataDirectory(in: directory), "-A", "trust", "-U", "postgres",
+                "--no-sync", "-E", "UTF8", "--locale=C",
+            ],
             asServerUser: true)
         var failures: [String] = []
         var startedPort: Int?
@@ -96,7 +98,8 @@ public final class TemporaryPostgres: Sendable {
             state.databaseCount += 1
             return state.databaseCount
         }
-        let safeName = String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }.prefix(40))
+        let safeName = String(
+            name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }.prefix(40))
         let database = "\(safeName)_\(number)"
         try Self.run(
             binDirectory.appending(path: "createdb"),
@@ -132,12 +135,16 @@ public final class TemporaryPostgres: Sendable {
     }
 
     private static func pgCtl(_ bin: URL, _ directory: URL, port: Int, _ action: [String]) throws {
-        let options = "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1"
+        let options =
+            "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1"
             + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         try run(
             bin.appending(path: "pg_ctl"),
-            ["-D", dataDirectory(in: directory), "-l", directory.appending(path: "postgres.log").path,
-             "-o", options] + action,
+            [
+                "-D", dataDirectory(in: directory), "-l",
+                directory.appending(path: "postgres.log").path,
+                "-o", options,
+            ] + action,
             asServerUser: true)
     }
 
@@ -145,12 +152,16 @@ public final class TemporaryPostgres: Sendable {
     private static func findBinaries() throws -> URL {
         let root = URL(filePath: "/usr/lib/postgresql")
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
-        let best = versions
-            .filter { FileManager.default.isExecutableFile(atPath: "\(root.path)/\($0)/bin/pg_ctl") }
+        let best =
+            versions
+            .filter {
+                FileManager.default.isExecutableFile(atPath: "\(root.path)/\($0)/bin/pg_ctl")
+            }
             .max { (Double($0) ?? 0) < (Double($1) ?? 0) }
         guard let best else {
             throw CommandFailure(
-                command: "find PostgreSQL", output: "no /usr/lib/postgresql/*/bin/pg_ctl (install postgresql)")
+                command: "find PostgreSQL",
+                output: "no /usr/lib/postgresql/*/bin/pg_ctl (install postgresql)")
         }
         return root.appending(path: best).appending(path: "bin")
     }
@@ -216,7 +227,8 @@ public final class TemporaryPostgres: Sendable {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(
+            &actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         _ = GNUSpawnActions.closeFrom(&actions, 3)
         // pg_ctl and initdb fail if the server user cannot read the current directory.
@@ -243,8 +255,11 @@ public final class TemporaryPostgres: Sendable {
 /// glibc's `posix_spawn_file_actions_addclosefrom_np` and `..._addchdir_np` (glibc 2.34, 2.29),
 /// which Swift's Glibc module hides because they need `_GNU_SOURCE`; looked up at run time.
 private enum GNUSpawnActions {
-    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-    typealias ChangeDirectory = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+    typealias CloseFrom =
+        @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    typealias ChangeDirectory =
+        @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) ->
+        Int32
 
     static let closeFrom = unsafeBitCast(
         dlsym(nil, "posix_spawn_file_actions_addclosefrom_np"), to: CloseFrom.self)

@@ -13,7 +13,6 @@ enum V0001Initial {
                 updated_at  timestamptz NOT NULL DEFAULT now()
             );
             CREATE UNIQUE INDEX workers_name_key ON workers (upper(name));
-            CREATE SEQUENCE worker_id_seq OWNED BY workers.id;
 
             CREATE TABLE worker_properties (
                 worker_id   integer NOT NULL REFERENCES workers (id) ON DELETE CASCADE,

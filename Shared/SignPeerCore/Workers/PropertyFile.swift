@@ -22,9 +22,18 @@ public struct PropertyFile: Sendable, Equatable, Codable {
         public var property: String
         /// `nil` removes the property.
         public var value: String?
+
+        public init(line: Int, target: Target, property: String, value: String?) {
+            self.line = line
+            self.target = target
+            self.property = property
+            self.value = value
+        }
     }
 
     public var operations: [Operation]
+
+    public init(operations: [Operation]) { self.operations = operations }
 
     public static let maximumSize = 1024 * 1024
 

@@ -1,0 +1,51 @@
+import Hummingbird
+import SignPeerCore
+
+/// SPEC §4 for every `/peer/v1/...` request, in this order: incoming connections must be enabled
+/// (403 `peers_incoming_disabled`, nothing recorded); the connection is recorded in the registry;
+/// the client must be in the Peer System role (403 `peer_not_authorized`).
+struct PeerAccessMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+
+    let registry: IncomingConnectionRegistry
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let enabled = try await registry.recordIfIncomingEnabled(
+            principal, issuerMatch: context.issuerMatch,
+            remoteAddress: context.remoteAddress)
+        guard enabled else {
+            context.logger.notice("peer request refused: incoming connections disabled")
+            throw SignPeerError(
+                .peersIncomingDisabled, "Incoming peer connections are disabled on this signer.", status: 403)
+        }
+        guard principal.hasRole(.peerSystem) else {
+            context.logger.notice("peer request refused: not a peer system", metadata: ["subject": .string(principal.subjectDN)])
+            throw SignPeerError(
+                .peerNotAuthorized, "This client certificate is not authorized as a peer system.", status: 403)
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Requires a role of the authenticated principal (403 `forbidden`).
+struct RequireRole: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+    let roles: Set<Role>
+
+    init(_ roles: Role...) { self.roles = Set(roles) }
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        guard !roles.isDisjoint(with: principal.roles) else {
+            throw SignPeerError(
+                .forbidden, "This call requires the \(roles.map(\.rawValue).sorted().joined(separator: " or ")) role.",
+                status: 403)
+        }
+        return try await next(request, context)
+    }
+}

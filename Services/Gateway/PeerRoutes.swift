@@ -1,0 +1,31 @@
+import Hummingbird
+import SignPeerCore
+import SignPeerServiceSupport
+
+/// Peer API v1 (SPEC §8) behind ``PeerAccessMiddleware``. Listing goes to the key-binding
+/// service; the OpenAPI description is served to any trusted client without touching the registry.
+enum PeerRoutes {
+    struct Ping: Codable {
+        var status = "ALLOK"
+        var version = ProductVersion.current
+    }
+
+    static func add(
+        to router: Router<GatewayRequestContext>, registry: IncomingConnectionRegistry, keyBindings: Forwarder
+    ) {
+        router.get("/peer/v1/openapi.json") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: PeerOpenAPI.document)))
+        }
+        let peer = router.group("/peer/v1").add(middleware: PeerAccessMiddleware(registry: registry))
+        peer.get("/ping") { _, _ in JSONResponse.make(Ping()) }
+        peer.get("/keybindings") { request, context in
+            try await keyBindings.forward(request, context: context, to: "/internal/v1/keybindings")
+        }
+        peer.get("/keybindings/{id}") { request, context in
+            let id = try KeyBindingID.parse(context.parameters.get("id"))
+            return try await keyBindings.forward(request, context: context, to: "/internal/v1/keybindings/\(id)")
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import SignPeerCore
+import SignPeerCrypto
+import SignPeerPostgres
+
+/// Role rules (SPEC §4): (serial number, issuer DN) per role, in normalized form, so a rule typed
+/// by hand and a certificate always meet. Changes also mark matching incoming-connection rows
+/// as authorized or not, and drop this replica's role cache at once (other replicas follow
+/// within the cache bound).
+struct RoleRuleStore: Sendable {
+    let database: PostgresClient
+    let roleDirectory: RoleDirectory
+
+    /// A rule's key in normalized form.
+    struct Key: Sendable {
+        var serialNumber: String
+        var issuer: DistinguishedName
+    }
+
+    /// Normalizes a rule given by serial + issuer, or by certificate.
+    static func key(from request: RoleRuleRequest) throws -> Key {
+        if let text = request.certificate, !PropertyName.isAbsent(text) {
+            guard let certificate = try? Certificate.parse(Array(text.utf8)).first else {
+                throw SignPeerError(.invalidCertificate, "The certificate could not be read (PEM or DER expected).")
+            }
+            return Key(serialNumber: certificate.serialNumber, issuer: certificate.issuer)
+        }
+        guard let serial = request.serialNumber, !PropertyName.isAbsent(serial) else {
+            throw SignPeerError(.invalidSerialNumber, "A certificate serial number is required.")
+        }
+        guard let issuer = request.issuerDN, !PropertyName.isAbsent(issuer) else {
+            throw SignPeerError(.invalidDN, "An issuer DN is required.")
+        }
+        let key = Key(serialNumber: try SerialNumber.normalize(serial), issuer: try DistinguishedName(parsing: issuer))
+        guard !key.issuer.isEmpty else { throw SignPeerError(.invalidDN, "An issuer DN is required.") }
+        return key
+    }
+
+    func rules(for role: Role) async throws -> [RoleRule] {
+        try await database.query(
+            "SELECT serial_number, issuer_dn FROM role_rules WHERE role = $1 ORDER BY issuer_match, serial_number",
+            [.text(role.rawValue)]
+        ).map {
+            RoleRule(
+                serialNumber: try $0.decode(String.self, column: "serial_number"),
+                issuerDN: try $0.decode(String.self, column: "issuer_dn"))
+        }
+    }
+
+    /// Adds a rule; false when it already existed.
+    func add(_ key: Key, to role: Role) async throws -> Bool {
+        let added = try await database.withTransaction { connection in
+            let inserted = try await connection.execute(
+                """
+                INSERT INTO role_rules (role, serial_number, issuer_dn, issuer_match) VALUES ($1, $2, $3, $4)
+                ON CONFLICT (role, serial_number, issuer_match) DO NOTHING
+                """, [.text(role.rawValue), .text(key.serialNumber), .text(key.issuer.normalized), .text(key.issuer.matchKey)])
+            if inserted > 0, role == .peerSystem {
+                try await connection.execute(
+                    "UPDATE incoming_connections SET authorized = true WHERE serial_number = $1 AND issuer_match = $2",
+                    [.text(key.serialNumber), .text(key.issuer.matchKey)])
+            }
+            return inserted > 0
+        }
+        await roleDirectory.invalidate()
+        return added
+    }
+
+    /// Removes a rule; false when there was no such rule.
+    func remove(_ key: Key, from role: Role) async throws -> Bool {
+        let removed = try await database.withTransaction { connection in
+            let deleted = try await connection.execute(
+                "DELETE FROM role_rules WHERE role = $1 AND serial_number = $2 AND issuer_match = $3",
+                [.text(role.rawValue), .text(key.serialNumber), .text(key.issuer.matchKey)])
+            if deleted > 0, role == .peerSystem {
+                try await connection.execute(
+                    "UPDATE incoming_connections SET authorized = false WHERE serial_number = $1 AND issuer_match = $2",
+                    [.text(key.serialNumber), .text(key.issuer.matchKey)])
+            }
+            return deleted > 0
+        }
+        await roleDirectory.invalidate()
+        return removed
+    }
+}

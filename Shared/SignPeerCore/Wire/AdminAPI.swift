@@ -1,0 +1,189 @@
+/// Wire types of the admin API (`/admin/v1/...` on the gateway's TLS port, Admin role), shared by
+/// the gateway, the key-binding service and the `signpeer` CLI so all three agree on one shape.
+///
+/// | call | body → answer |
+/// |---|---|
+/// | `POST /admin/v1/properties` | ``PropertyFileRequest`` → ``PropertyFileResult`` (setproperties) |
+/// | `GET /admin/v1/workers` | → ``WorkerStatusList`` (getstatus brief all) |
+/// | `GET /admin/v1/workers/{ref}` | → ``WorkerConfig`` (getconfig; secrets masked) |
+/// | `DELETE /admin/v1/workers/{ref}` | → ``OperationResult`` (removeworker) |
+/// | `PUT /admin/v1/workers/{ref}/properties/{PROP}` | ``PropertyValue`` → ``OperationResult`` |
+/// | `DELETE /admin/v1/workers/{ref}/properties/{PROP}` | → ``OperationResult`` (`changed` false when absent) |
+/// | `GET /admin/v1/global` | → ``WorkerConfig`` with id 0, name `GLOB` |
+/// | `PUT`/`DELETE /admin/v1/global/properties/{PROP}` | as for workers |
+/// | `POST /admin/v1/reload` | → ``OperationResult`` (configuration is live; accepted for compatibility) |
+/// | `GET /admin/v1/roles/{role}` | → ``RoleRuleList`` (role: `peersystems`, `admins`, `auditors`, `archiveauditors`) |
+/// | `POST /admin/v1/roles/{role}/rules` | ``RoleRuleRequest`` → ``OperationResult`` (`changed` false: already exists) |
+/// | `POST /admin/v1/roles/{role}/rules/remove` | ``RoleRuleRequest`` → ``OperationResult`` (`changed` false: no such rule) |
+/// | `GET /admin/v1/incoming` | → ``IncomingConnectionList`` (rows seen within the last hour) |
+/// | `POST /admin/v1/incoming/clear` | ``RoleRuleRequest`` → ``OperationResult`` |
+/// | `POST /admin/v1/incoming/authorize` | ``RoleRuleRequest`` → ``OperationResult`` (adds the Peer System rule) |
+public enum AdminAPI {
+    /// The role segment of `/admin/v1/roles/{role}`, named after the SignServer CLI commands.
+    public static func role(fromPath segment: String) -> Role? {
+        switch segment.lowercased() {
+        case "peersystems", "wspeersystems": .peerSystem
+        case "admins", "wsadmins": .admin
+        case "auditors", "wsauditors": .auditor
+        case "archiveauditors", "wsarchiveauditors": .archiveAuditor
+        default: nil
+        }
+    }
+}
+
+public struct PropertyFileRequest: Codable, Sendable {
+    public var text: String
+    public init(text: String) { self.text = text }
+}
+
+public struct PropertyFileResult: Codable, Sendable, Equatable {
+    public struct Created: Codable, Sendable, Equatable {
+        public var id: Int
+        public var name: String
+        public init(id: Int, name: String) {
+            self.id = id
+            self.name = name
+        }
+    }
+
+    public var created: [Created]
+    /// Number of set/remove operations applied.
+    public var applied: Int
+    public init(created: [Created], applied: Int) {
+        self.created = created
+        self.applied = applied
+    }
+}
+
+public struct PropertyValue: Codable, Sendable {
+    public var value: String
+    public init(value: String) { self.value = value }
+}
+
+public struct OperationResult: Codable, Sendable, Equatable {
+    /// Whether anything changed (a rule that already existed, or a property that was absent: false).
+    public var changed: Bool
+    public var message: String
+    public init(changed: Bool, message: String) {
+        self.changed = changed
+        self.message = message
+    }
+}
+
+public struct WorkerConfig: Codable, Sendable, Equatable {
+    public var id: Int
+    public var name: String
+    public var type: String
+    /// Property name → value; secret values are `_MASKED_`.
+    public var properties: [String: String]
+    public init(id: Int, name: String, type: String, properties: [String: String]) {
+        self.id = id
+        self.name = name
+        self.type = type
+        self.properties = properties
+    }
+
+    public static let masked = "_MASKED_"
+}
+
+public struct WorkerStatus: Codable, Sendable, Equatable {
+    public var id: Int
+    public var name: String
+    public var type: String
+    /// `ACTIVE` or `OFFLINE`; nil when the worker has no crypto token.
+    public var tokenStatus: String?
+    public var tokenWorkerName: String?
+    public var exposedToPeers: Bool
+    public var disabled: Bool
+    public var keyAlias: String?
+    public var nextKeyAlias: String?
+    public var certificateSubject: String?
+    public var certificateNotAfter: String?
+    public var issuedByPeer: Bool
+
+    public init(
+        id: Int, name: String, type: String, tokenStatus: String?, tokenWorkerName: String?, exposedToPeers: Bool,
+        disabled: Bool, keyAlias: String?, nextKeyAlias: String?, certificateSubject: String?,
+        certificateNotAfter: String?, issuedByPeer: Bool
+    ) {
+        self.id = id
+        self.name = name
+        self.type = type
+        self.tokenStatus = tokenStatus
+        self.tokenWorkerName = tokenWorkerName
+        self.exposedToPeers = exposedToPeers
+        self.disabled = disabled
+        self.keyAlias = keyAlias
+        self.nextKeyAlias = nextKeyAlias
+        self.certificateSubject = certificateSubject
+        self.certificateNotAfter = certificateNotAfter
+        self.issuedByPeer = issuedByPeer
+    }
+}
+
+public struct WorkerStatusList: Codable, Sendable, Equatable {
+    public var workers: [WorkerStatus]
+    public init(workers: [WorkerStatus]) { self.workers = workers }
+}
+
+/// A rule by (serial, issuer) or by certificate (PEM, or base64 DER), as `-certserialno/-issuerdn`
+/// or `-cert` give it; the gateway normalizes both (SPEC §4).
+public struct RoleRuleRequest: Codable, Sendable {
+    public var serialNumber: String?
+    public var issuerDN: String?
+    public var certificate: String?
+    public init(serialNumber: String? = nil, issuerDN: String? = nil, certificate: String? = nil) {
+        self.serialNumber = serialNumber
+        self.issuerDN = issuerDN
+        self.certificate = certificate
+    }
+}
+
+public struct RoleRule: Codable, Sendable, Equatable {
+    public var serialNumber: String
+    public var issuerDN: String
+    public init(serialNumber: String, issuerDN: String) {
+        self.serialNumber = serialNumber
+        self.issuerDN = issuerDN
+    }
+}
+
+public struct RoleRuleList: Codable, Sendable, Equatable {
+    public var role: Role
+    public var rules: [RoleRule]
+    public init(role: Role, rules: [RoleRule]) {
+        self.role = role
+        self.rules = rules
+    }
+}
+
+public struct IncomingConnection: Codable, Sendable, Equatable {
+    public var serialNumber: String
+    public var issuerDN: String
+    public var subjectDN: String
+    public var fingerprintSha256: String
+    public var remoteAddress: String
+    public var firstSeen: String
+    public var lastSeen: String
+    public var requestCount: Int
+    public var authorized: Bool
+    public init(
+        serialNumber: String, issuerDN: String, subjectDN: String, fingerprintSha256: String, remoteAddress: String,
+        firstSeen: String, lastSeen: String, requestCount: Int, authorized: Bool
+    ) {
+        self.serialNumber = serialNumber
+        self.issuerDN = issuerDN
+        self.subjectDN = subjectDN
+        self.fingerprintSha256 = fingerprintSha256
+        self.remoteAddress = remoteAddress
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+        self.requestCount = requestCount
+        self.authorized = authorized
+    }
+}
+
+public struct IncomingConnectionList: Codable, Sendable, Equatable {
+    public var connections: [IncomingConnection]
+    public init(connections: [IncomingConnection]) { self.connections = connections }
+}
