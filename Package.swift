@@ -134,6 +134,9 @@ let package = Package(
             name: "CryptoTests", dependencies: ["SignPeerCrypto", "SignPeerTestSupport"],
             path: "Tests/CryptoTests", swiftSettings: swiftSettings),
         .testTarget(
+            name: "CLITests", dependencies: ["SignPeerCLI", "SignPeerCore"],
+            path: "Tests/CLITests", swiftSettings: swiftSettings),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: ["SignPeerCore", "SignPeerTestSupport"],
             path: "Tests/IntegrationTests", swiftSettings: swiftSettings),

@@ -10,10 +10,10 @@ struct FoundationTests {
 
     @Test func adminSeesItsPrincipalWithTheAdminRole() async throws {
         let system = try await Self.shared.get()
-        let response = try system.curl("/whoami", as: "admin")
+        let response = try await system.curl("/whoami", as: "admin")
         #expect(response.status == 200, "\(response)")
         let json = try response.json()
-        let serial = try ProcessRunner.run("openssl", ["x509", "-in", system.pki + "/admin.pem", "-noout", "-serial"])
+        let serial = try await ProcessRunner.run("openssl", ["x509", "-in", system.pki + "/admin.pem", "-noout", "-serial"])
             .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             .replacingOccurrences(of: "serial=", with: "").lowercased()
         let expectedSerial = String(serial.drop { $0 == "0" })
@@ -31,10 +31,10 @@ struct FoundationTests {
 
     @Test func aHandshakeWithoutClientCertificateFails() async throws {
         let system = try await Self.shared.get()
-        let response = try system.curl("/whoami", as: nil)
+        let response = try await system.curl("/whoami", as: nil)
         #expect(response.exitCode != 0, "curl without --cert must fail the TLS handshake: \(response)")
         #expect(response.status == 0)
-        let sClient = try ProcessRunner.run(
+        let sClient = try await ProcessRunner.run(
             "openssl",
             ["s_client", "-connect", "127.0.0.1:\(system.gatewayPort)", "-CAfile", system.pki + "/ca.pem", "-quiet"],
             input: Data("GET /whoami HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8))
@@ -44,9 +44,9 @@ struct FoundationTests {
     @Test func aClientCertificateFromAnotherCAFails() async throws {
         let system = try await Self.shared.get()
         let rogue = system.directory + "/rogue"
-        let made = try ProcessRunner.run(RepositoryPaths.root + "/deploy/local/pki.sh", [rogue])
+        let made = try await ProcessRunner.run(RepositoryPaths.root + "/deploy/local/pki.sh", [rogue])
         #expect(made.status == 0)
-        let response = try system.curl("/whoami", as: rogue + "/admin")
+        let response = try await system.curl("/whoami", as: rogue + "/admin")
         #expect(response.exitCode != 0, "a certificate from another CA must fail the handshake: \(response)")
         #expect(response.status == 0)
     }
@@ -55,17 +55,17 @@ struct FoundationTests {
         let system = try await Self.shared.get()
         for port in [system.keyBindingsPort, system.renewalPort] {
             let url = "http://127.0.0.1:\(port)/internal/v1/info"
-            let anonymous = try ProcessRunner.run("curl", ["-s", "-w", "\n%{http_code}", url])
+            let anonymous = try await ProcessRunner.run("curl", ["-s", "-w", "\n%{http_code}", url])
             #expect(anonymous.stdout.hasSuffix("\n401"), "\(anonymous.stdout)")
             #expect(anonymous.stdout.contains("\"internal_credential_required\""))
-            let wrong = try ProcessRunner.run(
+            let wrong = try await ProcessRunner.run(
                 "curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer wrong", url])
             #expect(wrong.stdout == "401")
-            let authorized = try ProcessRunner.run(
+            let authorized = try await ProcessRunner.run(
                 "curl", ["-s", "-w", "\n%{http_code}", "-H", "Authorization: Bearer \(system.internalToken)", url])
             #expect(authorized.stdout.hasSuffix("\n200"), "\(authorized.stdout)")
             #expect(authorized.stdout.contains("\"schemaVersion\":1"))
-            let health = try ProcessRunner.run(
+            let health = try await ProcessRunner.run(
                 "curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/healthz"])
             #expect(health.stdout == "200")
         }
@@ -74,7 +74,7 @@ struct FoundationTests {
     @Test func theRequestIDTravelsThroughAllThreeServices() async throws {
         let system = try await Self.shared.get()
         let requestID = "it-\(UUID().uuidString.prefix(8))"
-        #expect(try system.readyStatus(requestID: requestID) == 200)
+        #expect(try await system.readyStatus(requestID: requestID) == 200)
         for service in SignPeerSystem.ServiceName.allCases {
             #expect(system.log(service).contains(requestID), "\(service.rawValue) did not log \(requestID)")
         }
@@ -82,9 +82,9 @@ struct FoundationTests {
 
     @Test func operationsPortServesMetricsAndTheTLSPortDoesNot() async throws {
         let system = try await Self.shared.get()
-        let metrics = try ProcessRunner.run("curl", ["-s", "http://127.0.0.1:\(system.operationsPort)/metrics"])
+        let metrics = try await ProcessRunner.run("curl", ["-s", "http://127.0.0.1:\(system.operationsPort)/metrics"])
         #expect(metrics.stdout.contains("hb_requests") || metrics.stdout.contains("http_"), "\(metrics.stdout.prefix(300))")
-        let overTLS = try system.curl("/metrics", as: "admin")
+        let overTLS = try await system.curl("/metrics", as: "admin")
         #expect(overTLS.status == 404)
     }
 }

@@ -10,19 +10,19 @@ struct ReadinessTests {
         let system = try await SignPeerSystem(name: "readiness")
         defer { system.shutdown() }
         try await system.start()
-        #expect(try system.readyStatus() == 200)
+        #expect(try await system.readyStatus() == 200)
 
         system.stop(.renewal)
-        #expect(try system.readyStatus() == 503)
+        #expect(try await system.readyStatus() == 503)
 
         try system.start(.renewal)
         try await system.waitUntilReady()
         #expect(system.terminationStatus(.gateway) == nil, "the gateway kept running")
 
-        let migrations = try ProcessRunner.run(
+        let migrations = try await ProcessRunner.run(
             "psql", [system.databaseURL, "-tAc", "SELECT count(*) FROM schema_migrations"])
         #expect(migrations.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
-        let admins = try ProcessRunner.run(
+        let admins = try await ProcessRunner.run(
             "psql", [system.databaseURL, "-tAc", "SELECT count(*) FROM role_rules WHERE role = 'ADMIN'"])
         #expect(admins.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
     }

@@ -27,7 +27,7 @@ final class SignPeerSystem: @unchecked Sendable {
         directory = NSTemporaryDirectory() + "signpeer-\(name)-\(UUID().uuidString.prefix(8))"
         pki = directory + "/pki"
         try FileManager.default.createDirectory(atPath: directory + "/logs", withIntermediateDirectories: true)
-        let pkiRun = try ProcessRunner.run(RepositoryPaths.root + "/deploy/local/pki.sh", [pki])
+        let pkiRun = try await ProcessRunner.run(RepositoryPaths.root + "/deploy/local/pki.sh", [pki])
         guard pkiRun.status == 0 else { throw HarnessError("pki.sh failed: \(pkiRun.stderr)") }
         internalToken = (0..<4).map { _ in UUID().uuidString.replacingOccurrences(of: "-", with: "") }.joined()
         try internalToken.write(toFile: directory + "/internal-token", atomically: true, encoding: .utf8)
@@ -72,7 +72,7 @@ final class SignPeerSystem: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: RepositoryPaths.binaries + "/" + service.rawValue)
         process.environment = environment.merging(extraEnvironment) { _, new in new }
-        FileManager.default.createFile(atPath: logPath(service), contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath(service), contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath(service)))
         log.seekToEndOfFile()
         process.standardOutput = log
@@ -97,7 +97,7 @@ final class SignPeerSystem: @unchecked Sendable {
     func waitUntilReady(timeout: Duration = .seconds(30)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if try readyStatus() == 200 { return }
+            if try await readyStatus() == 200 { return }
             try await Task.sleep(for: .milliseconds(200))
         }
         throw HarnessError(
@@ -105,22 +105,22 @@ final class SignPeerSystem: @unchecked Sendable {
     }
 
     /// The HTTP status of the gateway's `/readyz` (0 when nothing answers).
-    func readyStatus(requestID: String? = nil) throws -> Int {
+    func readyStatus(requestID: String? = nil) async throws -> Int {
         var arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5"]
         if let requestID { arguments += ["-H", "X-Request-ID: \(requestID)"] }
-        let result = try ProcessRunner.run("curl", arguments + ["http://127.0.0.1:\(operationsPort)/readyz"])
+        let result = try await ProcessRunner.run("curl", arguments + ["http://127.0.0.1:\(operationsPort)/readyz"])
         return Int(result.stdout) ?? 0
     }
 
     /// `curl` against the gateway's TLS port as the client `identity` (`admin`, `peer`, a path
     /// prefix of a PEM/key pair, or nil for no client certificate).
-    func curl(_ path: String, as identity: String?, extra: [String] = []) throws -> CurlResult {
+    func curl(_ path: String, as identity: String?, extra: [String] = []) async throws -> CurlResult {
         var arguments = ["-s", "--max-time", "10", "--cacert", pki + "/ca.pem", "-w", "\n%{http_code}"]
         if let identity {
             let prefix = identity.hasPrefix("/") ? identity : pki + "/" + identity
             arguments += ["--cert", prefix + ".pem", "--key", prefix + ".key"]
         }
-        let result = try ProcessRunner.run(
+        let result = try await ProcessRunner.run(
             "curl", arguments + extra + ["https://127.0.0.1:\(gatewayPort)\(path)"])
         var lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         let status = Int(lines.popLast() ?? "") ?? 0

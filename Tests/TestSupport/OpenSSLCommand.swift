@@ -27,3 +27,4 @@ public func openssl(_ arguments: [String], input: String? = nil, in directory: U
     }
     return result.stdout
 }
+

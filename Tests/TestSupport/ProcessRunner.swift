@@ -9,8 +9,35 @@ public struct CommandResult: Sendable {
 }
 
 public enum ProcessRunner {
+    /// The same, for async tests: the blocking wait happens on a thread of its own, so tests
+    /// running in parallel never starve the 2-thread cooperative pool.
     @discardableResult
     public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+        input: Data? = nil, currentDirectory: String? = nil
+    ) async throws -> CommandResult {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(
+                    with: Result {
+                        try runBlocking(
+                            executable, arguments, environment: environment, input: input,
+                            currentDirectory: currentDirectory)
+                    })
+            }.start()
+        }
+    }
+
+    @discardableResult
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+        input: Data? = nil, currentDirectory: String? = nil
+    ) throws -> CommandResult {
+        try runBlocking(
+            executable, arguments, environment: environment, input: input, currentDirectory: currentDirectory)
+    }
+
+    private static func runBlocking(
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
         input: Data? = nil, currentDirectory: String? = nil
     ) throws -> CommandResult {
