@@ -22,6 +22,7 @@ final class SignPeerSystem: @unchecked Sendable {
     let internalToken: String
     private let lock = NSLock()
     private var processes: [ServiceName: Process] = [:]
+    private var replicas: [Process] = []
 
     init(name: String = "system") async throws {
         directory = NSTemporaryDirectory() + "signpeer-\(name)-\(UUID().uuidString.prefix(8))"
@@ -82,6 +83,32 @@ final class SignPeerSystem: @unchecked Sendable {
         lock.withLock { processes[service] = process }
     }
 
+    /// Starts another gateway process on the same database (a scaled-out replica) and returns its
+    /// TLS port once it is ready.
+    func startGatewayReplica() async throws -> Int {
+        let port = FreePort.next(), operations = FreePort.next()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RepositoryPaths.binaries + "/signpeer-gateway")
+        process.environment = environment.merging([
+            "SIGNPEER_GATEWAY_PORT": "\(port)", "SIGNPEER_GATEWAY_OPS_PORT": "\(operations)",
+        ]) { _, new in new }
+        let log = directory + "/logs/signpeer-gateway-replica-\(port).log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        ChildProcesses.register(process.processIdentifier)
+        lock.withLock { replicas.append(process) }
+        for _ in 0..<100 {
+            let ready = try await ProcessRunner.run(
+                "curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(operations)/readyz"])
+            if ready.stdout == "200" { return port }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw HarnessError("gateway replica not ready")
+    }
+
     /// Sends SIGTERM (or SIGKILL) and waits for the process to end.
     func stop(_ service: ServiceName, signal: Int32 = SIGTERM) {
         guard let process = lock.withLock({ processes.removeValue(forKey: service) }) else { return }
@@ -114,20 +141,54 @@ final class SignPeerSystem: @unchecked Sendable {
 
     /// `curl` against the gateway's TLS port as the client `identity` (`admin`, `peer`, a path
     /// prefix of a PEM/key pair, or nil for no client certificate).
-    func curl(_ path: String, as identity: String?, extra: [String] = []) async throws -> CurlResult {
+    func curl(_ path: String, as identity: String?, extra: [String] = [], port: Int? = nil) async throws -> CurlResult {
         var arguments = ["-s", "--max-time", "10", "--cacert", pki + "/ca.pem", "-w", "\n%{http_code}"]
         if let identity {
             let prefix = identity.hasPrefix("/") ? identity : pki + "/" + identity
             arguments += ["--cert", prefix + ".pem", "--key", prefix + ".key"]
         }
         let result = try await ProcessRunner.run(
-            "curl", arguments + extra + ["https://127.0.0.1:\(gatewayPort)\(path)"])
+            "curl", arguments + extra + ["https://127.0.0.1:\(port ?? gatewayPort)\(path)"])
         var lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         let status = Int(lines.popLast() ?? "") ?? 0
         return CurlResult(exitCode: result.status, status: status, body: lines.joined(separator: "\n"), stderr: result.stderr)
     }
 
+    /// Runs the `signpeer` CLI as the bootstrap admin (or `identity`), the way `.local/env` sets it up.
+    func cli(_ arguments: [String], as identity: String = "admin", environment extra: [String: String] = [:])
+        async throws -> CommandResult
+    {
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SIGNPEER_") }
+        environment.merge([
+            "SIGNPEER_URL": "https://127.0.0.1:\(gatewayPort)",
+            "SIGNPEER_ADMIN_CERT": pki + "/\(identity).pem",
+            "SIGNPEER_ADMIN_KEY": pki + "/\(identity).key",
+            "SIGNPEER_CA_CERT": pki + "/ca.pem",
+        ]) { _, new in new }
+        environment.merge(extra) { _, new in new }
+        return try await ProcessRunner.run(RepositoryPaths.binaries + "/signpeer", arguments, environment: environment)
+    }
+
+    /// One value from the database, for checking what a call changed (or did not).
+    func sql(_ query: String) async throws -> String {
+        let result = try await ProcessRunner.run("psql", [databaseURL, "-v", "ON_ERROR_STOP=1", "-tAc", query])
+        guard result.status == 0 else { throw HarnessError("psql failed: \(result.stderr)") }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Serial number of a demo PKI certificate as `openssl` prints it (upper-case hex).
+    func opensslSerial(_ identity: String) async throws -> String {
+        let result = try await ProcessRunner.run("openssl", ["x509", "-in", pki + "/\(identity).pem", "-noout", "-serial"])
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "serial=", with: "")
+    }
+
     func shutdown() {
+        for replica in lock.withLock({ replicas }) {
+            kill(replica.processIdentifier, SIGTERM)
+            replica.waitUntilExit()
+            ChildProcesses.unregister(replica.processIdentifier)
+        }
+        lock.withLock { replicas.removeAll() }
         for service in ServiceName.allCases.reversed() { stop(service) }
     }
 
