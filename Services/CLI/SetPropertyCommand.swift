@@ -10,7 +10,8 @@ struct SetPropertyCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "Worker id or name, or 'global'.") var target: String
     @Argument(help: "Property name.") var property: String
-    @Argument(help: "Value.") var value: String
+    @Argument(help: "Value. Put '--' before a value that starts with '-', such as a PEM certificate.")
+    var value: String
 
     func run() async throws {
         let path = try ConfigurationTarget(parsing: target).propertyPath(property)

@@ -54,6 +54,16 @@ enum AttributeTypeName {
         return map
     }()
 
+    /// Canonical name → dotted OID.
+    private static let oidByName = Dictionary(uniqueKeysWithValues: known.map { ($0.name, $0.oid) })
+
+    /// The dotted OID of a canonical name (as ``canonical(_:)`` returns it): the known OID for a
+    /// name, the type itself for a dotted OID, `nil` for an unknown name.
+    static func oid(ofCanonical name: String) -> String? {
+        if let oid = oidByName[name] { return oid }
+        return name.first?.isASCIIDigit == true ? name : nil
+    }
+
     /// The canonical name for a type name, alias or OID (an `OID.` prefix is allowed); a dotted
     /// OID without a name is returned as-is (without leading zeros in its arcs); `nil` for
     /// anything else.

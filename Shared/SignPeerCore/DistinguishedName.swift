@@ -81,6 +81,12 @@ public struct RelativeDistinguishedName: Sendable, Hashable {
             self.value = value.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         }
 
+        /// The dotted OID of ``type``, for encoding the attribute into a certificate or request;
+        /// `nil` when the type is neither a known name nor an OID.
+        public var objectIdentifier: String? {
+            AttributeTypeName.oid(ofCanonical: type)
+        }
+
         var normalized: String {
             "\(type)=\(Self.escape(value))"
         }
