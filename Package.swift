@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "SignPeerServiceSupport",
             dependencies: [
-                "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient",
+                "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -12,7 +12,7 @@ struct SignPeerCLI: AsyncParsableCommand {
             SetPropertiesCommand.self, SetPropertyCommand.self, RemovePropertyCommand.self, GetConfigCommand.self,
             ReloadCommand.self, RemoveWorkerCommand.self, GetStatusCommand.self,
             PeerSystemsCommand.self, AdminsCommand.self, AuditorsCommand.self, ArchiveAuditorsCommand.self,
-            IncomingPeersCommand.self, WhoamiCommand.self,
+            IncomingPeersCommand.self, AuditLogCommand.self, WhoamiCommand.self,
         ])
 
     static func main() async {

@@ -19,7 +19,7 @@ enum AdminRoutes {
         admin.post("/roles/{role}/rules") { request, context in
             let role = try role(context)
             let key = try RoleRuleStore.key(from: try await request.decode(as: RoleRuleRequest.self, context: context))
-            let added = try await rules.add(key, to: role)
+            let added = try await rules.add(key, to: role, by: try context.requirePrincipal())
             context.logger.notice(
                 added ? "rule added" : "rule already exists",
                 metadata: ["role": .string(role.rawValue), "serial": .string(key.serialNumber)])
@@ -28,7 +28,7 @@ enum AdminRoutes {
         admin.post("/roles/{role}/rules/remove") { request, context in
             let role = try role(context)
             let key = try RoleRuleStore.key(from: try await request.decode(as: RoleRuleRequest.self, context: context))
-            let removed = try await rules.remove(key, from: role)
+            let removed = try await rules.remove(key, from: role, by: try context.requirePrincipal())
             context.logger.notice(
                 removed ? "rule removed" : "no such rule",
                 metadata: ["role": .string(role.rawValue), "serial": .string(key.serialNumber)])
@@ -40,7 +40,8 @@ enum AdminRoutes {
         }
         admin.post("/incoming/clear") { request, context in
             let key = try RoleRuleStore.key(from: try await request.decode(as: RoleRuleRequest.self, context: context))
-            let cleared = try await registry.clear(serialNumber: key.serialNumber, issuerMatch: key.issuer.matchKey)
+            let cleared = try await registry.clear(
+                serialNumber: key.serialNumber, issuerMatch: key.issuer.matchKey, by: try context.requirePrincipal())
             guard cleared else { throw noSuchConnection }
             return JSONResponse.make(OperationResult(changed: true, message: "Incoming connection cleared"))
         }
@@ -50,7 +51,7 @@ enum AdminRoutes {
                 serialNumber: key.serialNumber, issuerMatch: key.issuer.matchKey)
             else { throw noSuchConnection }
             key.issuer = try DistinguishedName(parsing: recorded)
-            let added = try await rules.add(key, to: .peerSystem)
+            let added = try await rules.add(key, to: .peerSystem, by: try context.requirePrincipal())
             return JSONResponse.make(OperationResult(changed: added, message: added ? "Rule added" : "Rule already exists"))
         }
 

@@ -26,6 +26,13 @@ enum BootstrapAdmin {
             try await connection.execute(
                 "INSERT INTO role_rules (role, serial_number, issuer_dn, issuer_match) VALUES ('ADMIN', $1, $2, $3)",
                 [.text(certificate.serialNumber), .text(certificate.issuer.normalized), .text(certificate.issuer.matchKey)])
+            try await AuditLog.append(
+                AuditEvent(
+                    .ruleAdded, principal: nil,
+                    details: [
+                        "role": Role.admin.rawValue, "serialNumber": certificate.serialNumber,
+                        "issuerDN": certificate.issuer.normalized, "source": variable,
+                    ]), on: connection)
             return true
         }
         if added {

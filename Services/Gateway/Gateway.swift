@@ -37,6 +37,7 @@ struct Gateway {
             AdminRoutes.add(
                 to: router, rules: RoleRuleStore(database: database.client, roleDirectory: roleDirectory),
                 registry: registry, keyBindings: Forwarder(service: keyBindings))
+            AuditRoutes.add(to: router, database: database.client)
             let peerApplication = Application(
                 router: router,
                 server: try .tls(.http1(), tlsConfiguration: tls),

@@ -1,6 +1,7 @@
 import Foundation
 import SignPeerCore
 import SignPeerPostgres
+import SignPeerServiceSupport
 
 /// The incoming-connection registry of SPEC §4, in PostgreSQL so every gateway replica shares it:
 /// one row per client certificate (serial + issuer), with subject, fingerprint, remote address,
@@ -60,10 +61,24 @@ struct IncomingConnectionRegistry: Sendable {
 
     /// Hides a row from the list (it stays in the table for audit, and reappears when that peer
     /// connects again).
-    func clear(serialNumber: String, issuerMatch: String) async throws -> Bool {
-        try await database.execute(
-            "UPDATE incoming_connections SET cleared_at = now() WHERE serial_number = $1 AND issuer_match = $2 AND cleared_at IS NULL",
-            [.text(serialNumber), .text(issuerMatch)]) > 0
+    func clear(serialNumber: String, issuerMatch: String, by principal: Principal) async throws -> Bool {
+        try await database.withTransaction { connection in
+            let rows = try await connection.query(
+                """
+                UPDATE incoming_connections SET cleared_at = now()
+                WHERE serial_number = $1 AND issuer_match = $2 AND cleared_at IS NULL
+                RETURNING subject_dn, issuer_dn
+                """, [.text(serialNumber), .text(issuerMatch)])
+            guard let row = rows.first else { return false }
+            try await AuditLog.append(
+                AuditEvent(
+                    .incomingCleared, principal: principal,
+                    details: [
+                        "serialNumber": serialNumber, "issuerDN": try row.decode(String.self, column: "issuer_dn"),
+                        "subjectDN": try row.decode(String.self, column: "subject_dn"),
+                    ]), on: connection)
+            return true
+        }
     }
 
     /// The issuer DN as the row recorded it, for adding a rule from a row.

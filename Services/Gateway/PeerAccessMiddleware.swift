@@ -1,5 +1,6 @@
 import Hummingbird
 import SignPeerCore
+import SignPeerServiceSupport
 
 /// SPEC §4 for every `/peer/v1/...` request, in this order: incoming connections must be enabled
 /// (403 `peers_incoming_disabled`, nothing recorded); the connection is recorded in the registry;
@@ -17,16 +18,30 @@ struct PeerAccessMiddleware: RouterMiddleware {
             principal, issuerMatch: context.issuerMatch,
             remoteAddress: context.remoteAddress)
         guard enabled else {
-            context.logger.notice("peer request refused: incoming connections disabled")
-            throw SignPeerError(
-                .peersIncomingDisabled, "Incoming peer connections are disabled on this signer.", status: 403)
+            throw try await deny(
+                SignPeerError(.peersIncomingDisabled, "Incoming peer connections are disabled on this signer.", status: 403),
+                principal, request, context)
         }
         guard principal.hasRole(.peerSystem) else {
-            context.logger.notice("peer request refused: not a peer system", metadata: ["subject": .string(principal.subjectDN)])
-            throw SignPeerError(
-                .peerNotAuthorized, "This client certificate is not authorized as a peer system.", status: 403)
+            throw try await deny(
+                SignPeerError(.peerNotAuthorized, "This client certificate is not authorized as a peer system.", status: 403),
+                principal, request, context)
         }
         return try await next(request, context)
+    }
+
+    /// Logs and audits a refused peer request, and returns the error to answer with.
+    private func deny(_ error: SignPeerError, _ principal: Principal, _ request: Request, _ context: Context)
+        async throws -> SignPeerError
+    {
+        context.logger.notice(
+            "peer request refused", metadata: ["code": .string(error.code.rawValue), "subject": .string(principal.subjectDN)])
+        try await AuditLog.record(
+            AuditEvent(
+                .peerRequestDenied, outcome: .failure, principal: principal,
+                details: ["reason": error.code.rawValue, "path": request.uri.path, "remoteAddress": context.remoteAddress]),
+            in: registry.database)
+        return error
     }
 }
 

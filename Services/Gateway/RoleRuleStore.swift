@@ -1,6 +1,7 @@
 import SignPeerCore
 import SignPeerCrypto
 import SignPeerPostgres
+import SignPeerServiceSupport
 
 /// Role rules (SPEC §4): (serial number, issuer DN) per role, in normalized form, so a rule typed
 /// by hand and a certificate always meet. Changes also mark matching incoming-connection rows
@@ -47,7 +48,7 @@ struct RoleRuleStore: Sendable {
     }
 
     /// Adds a rule; false when it already existed.
-    func add(_ key: Key, to role: Role) async throws -> Bool {
+    func add(_ key: Key, to role: Role, by principal: Principal) async throws -> Bool {
         let added = try await database.withTransaction { connection in
             let inserted = try await connection.execute(
                 """
@@ -59,6 +60,9 @@ struct RoleRuleStore: Sendable {
                     "UPDATE incoming_connections SET authorized = true WHERE serial_number = $1 AND issuer_match = $2",
                     [.text(key.serialNumber), .text(key.issuer.matchKey)])
             }
+            if inserted > 0 {
+                try await AuditLog.append(Self.auditEvent(.ruleAdded, key, role, principal), on: connection)
+            }
             return inserted > 0
         }
         await roleDirectory.invalidate()
@@ -66,7 +70,7 @@ struct RoleRuleStore: Sendable {
     }
 
     /// Removes a rule; false when there was no such rule.
-    func remove(_ key: Key, from role: Role) async throws -> Bool {
+    func remove(_ key: Key, from role: Role, by principal: Principal) async throws -> Bool {
         let removed = try await database.withTransaction { connection in
             let deleted = try await connection.execute(
                 "DELETE FROM role_rules WHERE role = $1 AND serial_number = $2 AND issuer_match = $3",
@@ -76,9 +80,18 @@ struct RoleRuleStore: Sendable {
                     "UPDATE incoming_connections SET authorized = false WHERE serial_number = $1 AND issuer_match = $2",
                     [.text(key.serialNumber), .text(key.issuer.matchKey)])
             }
+            if deleted > 0 {
+                try await AuditLog.append(Self.auditEvent(.ruleRemoved, key, role, principal), on: connection)
+            }
             return deleted > 0
         }
         await roleDirectory.invalidate()
         return removed
+    }
+
+    static func auditEvent(_ name: AuditEvent.Name, _ key: Key, _ role: Role, _ principal: Principal) -> AuditEvent {
+        AuditEvent(
+            name, principal: principal,
+            details: ["role": role.rawValue, "serialNumber": key.serialNumber, "issuerDN": key.issuer.normalized])
     }
 }

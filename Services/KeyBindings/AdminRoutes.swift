@@ -15,7 +15,7 @@ enum AdminRoutes {
 
         admin.post("/properties") { request, context in
             let body = try await request.decode(as: PropertyFileRequest.self, context: context)
-            let outcome = try await writer.apply(try PropertyFile(parsing: body.text))
+            let outcome = try await writer.apply(try PropertyFile(parsing: body.text), by: request.forwardedPrincipal)
             return JSONResponse.make(PropertyFileResult(created: outcome.created, applied: outcome.applied))
         }
         admin.get("/workers") { _, context in
@@ -24,19 +24,21 @@ enum AdminRoutes {
         admin.get("/workers/{ref}") { _, context in
             JSONResponse.make(try await repository.requireWorker(try context.parameters.require("ref")).maskedConfig)
         }
-        admin.delete("/workers/{ref}") { _, context in
+        admin.delete("/workers/{ref}") { request, context in
             let reference = try context.parameters.require("ref")
-            _ = try await writer.removeWorker(reference)
+            try await writer.removeWorker(reference, by: request.forwardedPrincipal)
             return JSONResponse.make(OperationResult(changed: true, message: "Worker \(reference) removed."))
         }
         admin.put("/workers/{ref}/properties/{property}") { request, context in
             let value = try await request.decode(as: PropertyValue.self, context: context).value
             return try await setProperty(
-                .worker(try context.parameters.require("ref")), context.parameters.require("property"), value, writer)
+                .worker(try context.parameters.require("ref")), context.parameters.require("property"), value, writer,
+                request.forwardedPrincipal)
         }
-        admin.delete("/workers/{ref}/properties/{property}") { _, context in
+        admin.delete("/workers/{ref}/properties/{property}") { request, context in
             try await setProperty(
-                .worker(try context.parameters.require("ref")), context.parameters.require("property"), nil, writer)
+                .worker(try context.parameters.require("ref")), context.parameters.require("property"), nil, writer,
+                request.forwardedPrincipal)
         }
         admin.get("/global") { _, _ in
             var properties = try await repository.globalProperties()
@@ -45,10 +47,11 @@ enum AdminRoutes {
         }
         admin.put("/global/properties/{property}") { request, context in
             let value = try await request.decode(as: PropertyValue.self, context: context).value
-            return try await setProperty(.global, context.parameters.require("property"), value, writer)
+            return try await setProperty(
+                .global, context.parameters.require("property"), value, writer, request.forwardedPrincipal)
         }
-        admin.delete("/global/properties/{property}") { _, context in
-            try await setProperty(.global, context.parameters.require("property"), nil, writer)
+        admin.delete("/global/properties/{property}") { request, context in
+            try await setProperty(.global, context.parameters.require("property"), nil, writer, request.forwardedPrincipal)
         }
         admin.post("/reload") { _, _ in
             JSONResponse.make(OperationResult(changed: false, message: "Configuration is live; nothing to reload."))
@@ -57,7 +60,8 @@ enum AdminRoutes {
 
     /// One property as a one-line property file, so it follows exactly the same rules.
     static func setProperty(
-        _ target: PropertyFile.Target, _ rawName: String, _ value: String?, _ writer: ConfigurationWriter
+        _ target: PropertyFile.Target, _ rawName: String, _ value: String?, _ writer: ConfigurationWriter,
+        _ principal: Principal?
     ) async throws -> Response {
         if case .worker(let reference) = target, !WorkerReference.isValid(reference) {
             throw SignPeerError(.workerNotFound, "No worker '\(reference.prefix(64))'.", status: 404)
@@ -66,7 +70,7 @@ enum AdminRoutes {
         let file = PropertyFile(operations: [.init(line: 1, target: target, property: name, value: value)])
         let outcome: ConfigurationWriter.Outcome
         do {
-            outcome = try await writer.apply(file)
+            outcome = try await writer.apply(file, by: principal)
         } catch let error as SignPeerError where error.message.hasPrefix("Line 1: ") {
             throw SignPeerError(error.code, String(error.message.dropFirst("Line 1: ".count)), status: error.status)
         }

@@ -1,5 +1,6 @@
 import SignPeerCore
 import SignPeerPostgres
+import SignPeerServiceSupport
 
 /// Applies configuration changes — a whole property file, or one `setproperty`/`removeproperty`
 /// (which are one-line files) — in **one transaction**: a bad line rejects everything, with its
@@ -15,16 +16,20 @@ struct ConfigurationWriter: Sendable {
         var changed = false
     }
 
-    func apply(_ file: PropertyFile) async throws -> Outcome {
+    func apply(_ file: PropertyFile, by principal: Principal?) async throws -> Outcome {
         try await database.withTransaction { connection in
             var outcome = Outcome()
             var generated: [Int: Int] = [:]  // WORKERGENID n -> new id
             var resolved: [String: Int] = [:]  // WORKER reference -> id
             for operation in Self.ordered(file.operations) {
                 do {
-                    outcome.changed = try await apply(
+                    let change = try await apply(
                         operation, on: connection, generated: &generated, resolved: &resolved, created: &outcome.created)
+                    outcome.changed = change.changed
                     outcome.applied += 1
+                    if change.changed {
+                        try await AuditLog.append(Self.auditEvent(operation, worker: change.worker, principal), on: connection)
+                    }
                 } catch let error as SignPeerError {
                     throw SignPeerError(error.code, "Line \(operation.line): \(error.message)", status: error.status)
                 }
@@ -42,11 +47,11 @@ struct ConfigurationWriter: Sendable {
     private func apply(
         _ operation: PropertyFile.Operation, on connection: PostgresConnection, generated: inout [Int: Int],
         resolved: inout [String: Int], created: inout [PropertyFileResult.Created]
-    ) async throws -> Bool {
+    ) async throws -> (changed: Bool, worker: Int?) {
         let workerID: Int
         switch operation.target {
         case .global:
-            return try await setGlobal(operation.property, operation.value, on: connection)
+            return (try await setGlobal(operation.property, operation.value, on: connection), nil)
         case .generated(let n):
             if let id = generated[n] {
                 workerID = id
@@ -57,7 +62,7 @@ struct ConfigurationWriter: Sendable {
                 let worker = try await createWorker(id: nil, name: value, on: connection)
                 generated[n] = worker.id
                 created.append(worker)
-                return true
+                return (true, worker.id)
             }
         case .worker(let reference):
             if let id = resolved[reference.uppercased()] {
@@ -70,13 +75,26 @@ struct ConfigurationWriter: Sendable {
                 let worker = try await createWorker(id: id, name: value, on: connection)
                 resolved[reference.uppercased()] = worker.id
                 created.append(worker)
-                return true
+                return (true, worker.id)
             } else {
                 throw SignPeerError(.workerNotFound, "No worker '\(reference.prefix(64))'.", status: 404)
             }
             resolved[reference.uppercased()] = workerID
         }
-        return try await setWorkerProperty(workerID, operation.property, operation.value, on: connection)
+        return (try await setWorkerProperty(workerID, operation.property, operation.value, on: connection), workerID)
+    }
+
+    /// The audit record of one applied line; secret values are never recorded, other values only
+    /// by their length (certificates are long).
+    static func auditEvent(_ operation: PropertyFile.Operation, worker: Int?, _ principal: Principal?) -> AuditEvent {
+        var details = ["property": operation.property, "scope": worker == nil ? "global" : "worker"]
+        if let value = operation.value {
+            details["value"] = PropertyName.secret.contains(operation.property)
+                ? WorkerConfig.masked : value.count > 256 ? "(\(value.count) characters)" : value
+        }
+        return AuditEvent(
+            operation.value == nil ? .propertyRemoved : .propertySet, principal: principal, workerID: worker,
+            details: details)
     }
 
     private func lockWorker(_ reference: String, on connection: PostgresConnection) async throws -> Int? {
@@ -173,12 +191,14 @@ struct ConfigurationWriter: Sendable {
     }
 
     /// `removeworker`: the worker, its properties and its key store go (cascade).
-    func removeWorker(_ reference: String) async throws -> Bool {
+    func removeWorker(_ reference: String, by principal: Principal?) async throws {
         try await database.withTransaction { connection in
             guard let id = try await lockWorker(reference, on: connection) else {
                 throw SignPeerError(.workerNotFound, "No worker '\(reference.prefix(64))'.", status: 404)
             }
-            return try await connection.execute("DELETE FROM workers WHERE id = $1", [.int(Int64(id))]) > 0
+            try await connection.execute("DELETE FROM workers WHERE id = $1", [.int(Int64(id))])
+            try await AuditLog.append(
+                AuditEvent(.workerRemoved, principal: principal, workerID: id, workerName: reference), on: connection)
         }
     }
 }

@@ -1,12 +1,12 @@
 import COpenSSL
 
 /// The message digests used for fingerprints and key identifiers.
-enum Digest {
+public enum Digest {
     case sha1
     case sha256
 
-    /// Lower-case hex of the digest of `bytes`, without separators.
-    func hex(of bytes: [UInt8]) -> String {
+    /// The digest of `bytes`.
+    public func bytes(of bytes: [UInt8]) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let algorithm = switch self {
@@ -15,7 +15,12 @@ enum Digest {
         }
         // EVP_Digest with a built-in algorithm only fails on allocation failure.
         precondition(EVP_Digest(bytes, bytes.count, &digest, &length, algorithm, nil) == 1, "EVP_Digest failed")
-        return digest[0..<Int(length)].map { byte in
+        return Array(digest[0..<Int(length)])
+    }
+
+    /// Lower-case hex of the digest of `bytes`, without separators.
+    public func hex(of bytes: [UInt8]) -> String {
+        self.bytes(of: bytes).map { byte in
             let hex = String(byte, radix: 16)
             return byte < 0x10 ? "0" + hex : hex
         }.joined()

@@ -1,14 +1,15 @@
 import Foundation
 import SignPeerCore
 
-/// RFC 7468 text encoding of certificates.
+/// RFC 7468 text encoding of certificates and certification requests.
 enum PEM {
-    private static let begin = "-----BEGIN CERTIFICATE-----"
     private static let end = "-----END CERTIFICATE-----"
 
-    static func encode(_ der: [UInt8]) -> String {
+    /// One PEM block with `label` (`CERTIFICATE`, `CERTIFICATE REQUEST`): 64-character lines,
+    /// `\n` line ends.
+    static func encode(_ der: [UInt8], label: String = "CERTIFICATE") -> String {
         let body = Data(der).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
-        return "\(begin)\n\(body)\n\(end)\n"
+        return "-----BEGIN \(label)-----\n\(body)\n-----END \(label)-----\n"
     }
 
     /// ASCII whitespace, the only kind allowed in and around base64 (checked on bytes: per-byte

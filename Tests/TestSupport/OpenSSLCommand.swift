@@ -28,3 +28,14 @@ public func openssl(_ arguments: [String], input: String? = nil, in directory: U
     return result.stdout
 }
 
+/// The same for async tests: `openssl` is waited for on a thread of its own, so tests running in
+/// parallel never block the cooperative pool.
+@discardableResult
+public func openssl(_ arguments: [String], input: String? = nil, in directory: URL? = nil) async throws -> String {
+    let result = try await ProcessRunner.run(
+        "openssl", arguments, input: input.map { Data($0.utf8) }, currentDirectory: directory?.path)
+    guard result.status == 0 else {
+        throw OpenSSLCommandError(arguments: arguments, status: result.status, standardError: result.stderr)
+    }
+    return result.stdout
+}

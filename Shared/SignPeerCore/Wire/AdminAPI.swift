@@ -187,3 +187,51 @@ public struct IncomingConnectionList: Codable, Sendable, Equatable {
     public var connections: [IncomingConnection]
     public init(connections: [IncomingConnection]) { self.connections = connections }
 }
+
+/// One audit-log row as `GET /admin/v1/audit` (Auditor or Admin) returns it.
+public struct AuditEntry: Codable, Sendable, Equatable {
+    public var seq: Int
+    public var time: String
+    public var event: String
+    public var outcome: String
+    public var principalSerial: String?
+    public var principalIssuer: String?
+    public var principalSubject: String?
+    public var workerId: Int?
+    public var workerName: String?
+    /// JSON object text.
+    public var details: String
+
+    public init(
+        seq: Int, time: String, event: String, outcome: String, principalSerial: String?, principalIssuer: String?,
+        principalSubject: String?, workerId: Int?, workerName: String?, details: String
+    ) {
+        self.seq = seq
+        self.time = time
+        self.event = event
+        self.outcome = outcome
+        self.principalSerial = principalSerial
+        self.principalIssuer = principalIssuer
+        self.principalSubject = principalSubject
+        self.workerId = workerId
+        self.workerName = workerName
+        self.details = details
+    }
+}
+
+public struct AuditEntryList: Codable, Sendable, Equatable {
+    public var entries: [AuditEntry]
+    public init(entries: [AuditEntry]) { self.entries = entries }
+}
+
+/// `GET /admin/v1/audit/verify`: the chain is intact (`firstBroken` nil) or broken at that row.
+public struct AuditVerificationResult: Codable, Sendable, Equatable {
+    public var rows: Int
+    public var firstBroken: Int?
+    public var reason: String?
+    public init(rows: Int, firstBroken: Int?, reason: String?) {
+        self.rows = rows
+        self.firstBroken = firstBroken
+        self.reason = reason
+    }
+}

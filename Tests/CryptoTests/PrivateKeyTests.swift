@@ -1,0 +1,79 @@
+import Foundation
+import SignPeerCore
+import SignPeerCrypto
+import SignPeerTestSupport
+import Testing
+
+@Suite struct PrivateKeyTests {
+    /// The algorithm and size or curve `openssl pkey -text` reports for the key, and the subject
+    /// key identifier `openssl` writes into a certificate it issues for the key.
+    @Test(arguments: TestKeys.specs.indices)
+    func generatedKeyMatchesOpenSSL(_ index: Int) async throws {
+        let spec = TestKeys.specs[index]
+        let key = try await TestKeys.load().keys[index]
+        #expect(key.algorithm == spec.algorithm)
+        #expect(key.specification == spec.specification)
+
+        let text = try await openssl(["pkey", "-pubin", "-text", "-noout"], input: publicKeyPEM(key))
+        #expect(describe(openSSLText: text) == (key.algorithm, key.specification))
+
+        let algorithm = try SignatureAlgorithm.forKey(configured: nil, requestSignatureAlgorithm: nil, key: key)
+        let request = try CertificationRequest.make(
+            subject: DistinguishedName(parsing: "CN=ski"), key: key, algorithm: algorithm)
+        let certificate = try await TestCA.load().issue(request)
+        let ski = try await openssl(["x509", "-noout", "-ext", "subjectKeyIdentifier"], input: certificate.pem)
+        #expect(key.subjectKeyIdentifier == lowerHexDigits(ski.split(separator: "\n")[1]))
+        #expect(key.subjectKeyIdentifier == certificate.subjectKeyIdentifier)
+        #expect(certificate.hasSamePublicKey(as: key.publicKeyInfoDER))
+        #expect(certificate.subjectPublicKeyInfoDER == key.publicKeyInfoDER)
+    }
+
+    @Test func rsaKeysUseExponent65537() async throws {
+        let key = try await TestKeys.load().key("RSA", "2048")
+        let text = try await openssl(["pkey", "-pubin", "-text", "-noout"], input: publicKeyPEM(key))
+        #expect(text.contains("Exponent: 65537 (0x10001)"))
+    }
+
+    @Test func generationRunsOnTheCryptoPool() async throws {
+        let names = try await DedicatedThreadPool.crypto.run { Thread.current.name }
+        #expect(names == "signpeer-crypto")
+        let keys = try await (0..<8).asyncMap { _ in try await KeyGenerator.generate(.init(algorithm: .ed25519)) }
+        #expect(Set(keys.map(\.subjectKeyIdentifier)).count == 8)
+    }
+
+    @Test func poolRunsJobsConcurrentlyUpToItsSize() async throws {
+        let pool = DedicatedThreadPool(name: "test-pool", maximumThreads: 2)
+        let start = ContinuousClock.now
+        try await (0..<4).asyncMap { _ in try await pool.run { usleep(200_000) } }
+        let elapsed = ContinuousClock.now - start
+        #expect(elapsed >= .milliseconds(400) && elapsed < .milliseconds(750))
+        await #expect(throws: SignPeerError(.internalError, "boom")) {
+            try await pool.run { throw SignPeerError(.internalError, "boom") }
+        }
+    }
+
+    /// Reads `openssl pkey -text` the way key listings spell algorithms.
+    private func describe(openSSLText text: String) -> (String, String?) {
+        if text.hasPrefix("ED25519 Public-Key") { return ("Ed25519", nil) }
+        if text.hasPrefix("ED448 Public-Key") { return ("Ed448", nil) }
+        if let oid = text.split(separator: "\n").first(where: { $0.hasPrefix("ASN1 OID: ") }) {
+            let curve = String(oid.dropFirst("ASN1 OID: ".count))
+            return ("EC", curve == "prime256v1" ? "secp256r1" : curve)
+        }
+        if text.contains("Modulus:"), let bits = text.firstMatch(of: /Public-Key: \((\d+) bit\)/) {
+            return ("RSA", String(bits.1))
+        }
+        return ("unknown", text)
+    }
+}
+
+/// The key's SubjectPublicKeyInfo as a `PUBLIC KEY` PEM block.
+func publicKeyPEM(_ key: PrivateKey) -> String {
+    let body = Data(key.publicKeyInfoDER).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
+    return "-----BEGIN PUBLIC KEY-----\n\(body)\n-----END PUBLIC KEY-----\n"
+}
+
+/// The hex digits of `text` in lower case, without the colons and spaces `openssl` prints.
+func lowerHexDigits(_ text: some StringProtocol) -> String {
+    String(text.filter(\.isHexDigit)).lowercased()
+}
