@@ -34,6 +34,52 @@ enum AdminPaths {
             && value.unicodeScalars.allSatisfy { $0.isASCII && allowed.contains($0) }
     }
 
+    // MARK: Crypto tokens and keys
+
+    /// The alias `testkey` sends when none is given; the renewal service resolves it to the
+    /// worker's `DEFAULTKEY`.
+    static let defaultKeyAlias = "_default"
+
+    /// `/admin/v1/workers/{ref}/token/activate`.
+    static func tokenActivate(_ worker: String) throws(CLIError) -> String {
+        try self.worker(worker) + "/token/activate"
+    }
+
+    /// `/admin/v1/workers/{ref}/token/deactivate`.
+    static func tokenDeactivate(_ worker: String) throws(CLIError) -> String {
+        try self.worker(worker) + "/token/deactivate"
+    }
+
+    /// `/admin/v1/workers/{ref}/token/keys`.
+    static func tokenKeys(_ worker: String) throws(CLIError) -> String {
+        try self.worker(worker) + "/token/keys"
+    }
+
+    /// `/admin/v1/workers/{ref}/token/keys/{alias}`; aliases follow the worker reference rules.
+    static func tokenKey(_ worker: String, alias: String) throws(CLIError) -> String {
+        try tokenKeys(worker) + "/" + segment(alias, what: "key alias")
+    }
+
+    /// `/admin/v1/workers/{ref}/token/keys/{alias}/test`.
+    static func keyTest(_ worker: String, alias: String) throws(CLIError) -> String {
+        try tokenKey(worker, alias: alias) + "/test"
+    }
+
+    /// `/admin/v1/workers/{ref}/csr`.
+    static func certificateRequest(_ worker: String) throws(CLIError) -> String {
+        try self.worker(worker) + "/csr"
+    }
+
+    /// `/admin/v1/workers/{ref}/certificate`.
+    static func signerCertificate(_ worker: String) throws(CLIError) -> String {
+        try self.worker(worker) + "/certificate"
+    }
+
+    /// `/admin/v1/workers/{ref}/certificatechain`.
+    static func signerCertificateChain(_ worker: String) throws(CLIError) -> String {
+        try self.worker(worker) + "/certificatechain"
+    }
+
     private static let allowed = CharacterSet(
         charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
     private static let unreserved = allowed.union(CharacterSet(charactersIn: "~"))

@@ -12,6 +12,9 @@ struct SignPeerCLI: AsyncParsableCommand {
             SetPropertiesCommand.self, SetPropertyCommand.self, RemovePropertyCommand.self, GetConfigCommand.self,
             ReloadCommand.self, RemoveWorkerCommand.self, GetStatusCommand.self,
             PeerSystemsCommand.self, AdminsCommand.self, AuditorsCommand.self, ArchiveAuditorsCommand.self,
+            ActivateCryptoTokenCommand.self, DeactivateCryptoTokenCommand.self, GenerateKeyCommand.self,
+            RemoveKeyCommand.self, QueryTokenEntriesCommand.self, TestKeyCommand.self,
+            GenerateCertReqCommand.self, UploadSignerCertificateCommand.self, UploadSignerCertificateChainCommand.self,
             IncomingPeersCommand.self, AuditLogCommand.self, WhoamiCommand.self,
         ])
 
@@ -24,6 +27,7 @@ struct SignPeerCLI: AsyncParsableCommand {
                 try command.run()
             }
         } catch let error as CLIError {
+            fflush(nil)  // what the command printed before failing comes first
             FileHandle.standardError.write(Data("signpeer: \(error.description)\n".utf8))
             Foundation.exit(error.exitCode)
         } catch {

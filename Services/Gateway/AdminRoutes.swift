@@ -8,7 +8,7 @@ import SignPeerServiceSupport
 enum AdminRoutes {
     static func add(
         to router: Router<GatewayRequestContext>, rules: RoleRuleStore, registry: IncomingConnectionRegistry,
-        keyBindings: Forwarder
+        keyBindings: Forwarder, renewal: Forwarder
     ) {
         let admin = router.group("/admin/v1").add(middleware: RequireRole(.admin))
 
@@ -81,6 +81,29 @@ enum AdminRoutes {
             admin.on("/global/properties/{property}", method: method) { request, context in
                 try await keyBindings.forward(
                     request, context: context, to: "/internal/v1/admin/global/properties/\(try property(context))")
+            }
+        }
+
+        // Crypto tokens, keys, CSRs and certificate uploads: the renewal service owns them.
+        let tokenRoutes: [(String, HTTPRequest.Method)] = [
+            ("/token/activate", .post), ("/token/deactivate", .post), ("/token/keys", .get), ("/token/keys", .post),
+            ("/csr", .post), ("/certificate", .put), ("/certificatechain", .put),
+        ]
+        for (path, method) in tokenRoutes {
+            admin.on(RouterPath("/workers/{ref}" + path), method: method) { request, context in
+                try await renewal.forward(
+                    request, context: context, to: "/internal/v1/admin/workers/\(try reference(context))" + path)
+            }
+        }
+        for (suffix, method) in [("", HTTPRequest.Method.delete), ("/test", .post)] {
+            admin.on(RouterPath("/workers/{ref}/token/keys/{alias}" + suffix), method: method) { request, context in
+                let alias = try context.parameters.require("alias")
+                guard WorkerReference.isValid(alias) else {
+                    throw SignPeerError(.keyNotFound, "No key '\(alias.prefix(64))'.", status: 404)
+                }
+                return try await renewal.forward(
+                    request, context: context,
+                    to: "/internal/v1/admin/workers/\(try reference(context))/token/keys/\(alias)" + suffix)
             }
         }
     }

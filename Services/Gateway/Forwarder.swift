@@ -12,7 +12,7 @@ struct Forwarder: Sendable {
         _ request: Request, context: GatewayRequestContext, to path: String, method: String? = nil
     ) async throws -> Response {
         var body: [UInt8]?
-        if request.method == .post || request.method == .put {
+        if method == nil, request.method == .post || request.method == .put {
             let buffer = try await request.body.collect(upTo: context.maxUploadSize)
             body = Array(buffer.readableBytesView)
         }

@@ -33,10 +33,12 @@ struct Gateway {
             router.add(middleware: AuthenticationMiddleware(identities: ClientIdentityCache(), roles: roleDirectory))
             let registry = IncomingConnectionRegistry(database: database.client)
             WhoamiRoute.add(to: router)
-            PeerRoutes.add(to: router, registry: registry, keyBindings: Forwarder(service: keyBindings))
+            PeerRoutes.add(
+                to: router, registry: registry, keyBindings: Forwarder(service: keyBindings),
+                renewal: Forwarder(service: renewal))
             AdminRoutes.add(
                 to: router, rules: RoleRuleStore(database: database.client, roleDirectory: roleDirectory),
-                registry: registry, keyBindings: Forwarder(service: keyBindings))
+                registry: registry, keyBindings: Forwarder(service: keyBindings), renewal: Forwarder(service: renewal))
             AuditRoutes.add(to: router, database: database.client)
             let peerApplication = Application(
                 router: router,

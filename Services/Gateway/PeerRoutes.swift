@@ -11,7 +11,8 @@ enum PeerRoutes {
     }
 
     static func add(
-        to router: Router<GatewayRequestContext>, registry: IncomingConnectionRegistry, keyBindings: Forwarder
+        to router: Router<GatewayRequestContext>, registry: IncomingConnectionRegistry, keyBindings: Forwarder,
+        renewal: Forwarder
     ) {
         router.get("/peer/v1/openapi.json") { _, _ in
             Response(
@@ -27,5 +28,26 @@ enum PeerRoutes {
             let id = try KeyBindingID.parse(context.parameters.get("id"))
             return try await keyBindings.forward(request, context: context, to: "/internal/v1/keybindings/\(id)")
         }
+        // Renewal acts only on listed bindings: the key-binding service answers 404
+        // `key_binding_not_found` for anything else, before the renewal service is asked.
+        peer.post("/keybindings/{id}/renewal") { request, context in
+            let id = try KeyBindingID.parse(context.parameters.get("id"))
+            try await requireListed(id, keyBindings: keyBindings, context: context)
+            return try await renewal.forward(request, context: context, to: "/internal/v1/workers/\(id)/renewal")
+        }
+        peer.put("/keybindings/{id}/certificate") { request, context in
+            let id = try KeyBindingID.parse(context.parameters.get("id"))
+            try await requireListed(id, keyBindings: keyBindings, context: context)
+            let installed = try await renewal.forward(request, context: context, to: "/internal/v1/workers/\(id)/certificate")
+            guard installed.status == .ok else { return installed }
+            return try await keyBindings.forward(
+                request, context: context, to: "/internal/v1/keybindings/\(id)", method: "GET")
+        }
+    }
+
+    static func requireListed(_ id: Int, keyBindings: Forwarder, context: GatewayRequestContext) async throws {
+        let response = try await keyBindings.service.send(
+            "GET", "/internal/v1/keybindings/\(id)", requestID: context.requestID, principal: try context.requirePrincipal())
+        try InternalServiceClient.throwIfError(response, service: keyBindings.service.name)
     }
 }

@@ -10,14 +10,20 @@ struct RenewalService {
             let configuration = try RenewalConfiguration(environment: environment)
             let database = DatabaseService(settings: configuration.database, logger: boot.logger)
             try await database.migrate()
+            let tokens = TokenManager(database: database.client, logger: boot.logger)
             let application = OperationsApplication.makeInternal(
                 name: "signpeer-renewal", host: configuration.host, port: configuration.port,
                 credential: configuration.credential, checks: [database.readinessCheck],
                 metrics: boot.metrics, logger: boot.logger
             ) { router in
                 ServiceInfoRoute.add(to: router, service: "renewal", database: database.client)
-                TokenStatusRoute.add(to: router)
+                RenewalRoutes.add(
+                    to: router, tokens: tokens,
+                    preparation: RenewalPreparation(database: database.client, tokens: tokens),
+                    installation: CertificateInstallation(database: database.client, tokens: tokens))
+                TokenAdminRoutes.add(to: router, tokens: tokens, database: database.client)
             }
+            await tokens.autoActivate(secretsDirectory: configuration.tokenSecretsDirectory)
             return [database, application]
         }
     }

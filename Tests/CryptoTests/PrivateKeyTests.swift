@@ -2,6 +2,7 @@ import Foundation
 import SignPeerCore
 import SignPeerCrypto
 import SignPeerTestSupport
+import Synchronization
 import Testing
 
 @Suite struct PrivateKeyTests {
@@ -37,16 +38,21 @@ import Testing
     @Test func generationRunsOnTheCryptoPool() async throws {
         let names = try await DedicatedThreadPool.crypto.run { Thread.current.name }
         #expect(names == "signpeer-crypto")
-        let keys = try await (0..<8).asyncMap { _ in try await KeyGenerator.generate(.init(algorithm: .ed25519)) }
+        let keys = try await Array(0..<8).asyncMap { _ in try await KeyGenerator.generate(.init(algorithm: .ed25519)) }
         #expect(Set(keys.map(\.subjectKeyIdentifier)).count == 8)
     }
 
     @Test func poolRunsJobsConcurrentlyUpToItsSize() async throws {
         let pool = DedicatedThreadPool(name: "test-pool", maximumThreads: 2)
-        let start = ContinuousClock.now
-        try await (0..<4).asyncMap { _ in try await pool.run { usleep(200_000) } }
-        let elapsed = ContinuousClock.now - start
-        #expect(elapsed >= .milliseconds(400) && elapsed < .milliseconds(750))
+        let running = Mutex((now: 0, most: 0))
+        _ = try await Array(0..<6).asyncMap { _ in
+            try await pool.run {
+                running.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+                usleep(100_000)
+                running.withLock { $0.now -= 1 }
+            }
+        }
+        #expect(running.withLock { $0.most } == 2)
         await #expect(throws: SignPeerError(.internalError, "boom")) {
             try await pool.run { throw SignPeerError(.internalError, "boom") }
         }

@@ -23,7 +23,7 @@ import Testing
         try publicKeyPEM(key).write(toFile: directory.path("public.pem"), atomically: true, encoding: .utf8)
         try Data(Self.data).write(to: URL(fileURLWithPath: directory.path("data")))
         try Data(signature).write(to: URL(fileURLWithPath: directory.path("signature")))
-        try await openssl(Self.openSSLVerifyArguments(algorithm), in: directory.url)
+        try await openssl(Self.openSSLArguments(algorithm, signing: false), in: directory.url)
     }
 
     /// The other direction: `openssl` signs, SignPeer verifies.
@@ -40,27 +40,26 @@ import Testing
         try Data(Self.data).write(to: URL(fileURLWithPath: directory.path("data")))
         try await openssl(["genpkey"] + keyOptions + ["-out", "key.pem"], in: directory.url)
         try await openssl(["pkey", "-in", "key.pem", "-pubout", "-outform", "DER", "-out", "public.der"], in: directory.url)
-        var signing = Self.openSSLVerifyArguments(algorithm)
-        signing = signing.map { $0 == "-verify" ? "-sign" : $0 == "public.pem" ? "key.pem" : $0 }
-            .filter { $0 != "-pubin" }
-        if let index = signing.firstIndex(of: "-signature") ?? signing.firstIndex(of: "-sigfile") {
-            signing.replaceSubrange(index...index + 1, with: ["-out", "signature"])
-        }
-        try await openssl(signing, in: directory.url)
+        try await openssl(Self.openSSLArguments(algorithm, signing: true), in: directory.url)
         let publicKey = try [UInt8](Data(contentsOf: URL(fileURLWithPath: directory.path("public.der"))))
         let signature = try [UInt8](Data(contentsOf: URL(fileURLWithPath: directory.path("signature"))))
         #expect(algorithm.verify(signature: signature, data: Self.data, publicKeyInfoDER: publicKey))
         #expect(!algorithm.verify(signature: signature, data: Self.data.reversed(), publicKeyInfoDER: publicKey))
     }
 
-    /// `openssl` arguments that verify `signature` over `data` with `public.pem`.
-    static func openSSLVerifyArguments(_ algorithm: SignatureAlgorithm) -> [String] {
+    /// `openssl` arguments that sign `data` with `key.pem` into `signature`, or verify
+    /// `signature` over `data` with `public.pem`.
+    static func openSSLArguments(_ algorithm: SignatureAlgorithm, signing: Bool) -> [String] {
         let name = algorithm.description.lowercased()
         guard name.hasPrefix("sha") else {
-            return ["pkeyutl", "-verify", "-pubin", "-inkey", "public.pem", "-rawin", "-in", "data", "-sigfile", "signature"]
+            return ["pkeyutl", "-rawin", "-in", "data"]
+                + (signing
+                    ? ["-sign", "-inkey", "key.pem", "-out", "signature"]
+                    : ["-verify", "-pubin", "-inkey", "public.pem", "-sigfile", "signature"])
         }
-        let digest = "-" + name.prefix(6)
         let pss = name.hasSuffix("mgf1") ? ["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:digest"] : []
-        return ["dgst", digest, "-verify", "public.pem"] + pss + ["-signature", "signature", "data"]
+        return ["dgst", "-" + name.prefix(6)]
+            + (signing ? ["-sign", "key.pem", "-out", "signature"] : ["-verify", "public.pem", "-signature", "signature"])
+            + pss + ["data"]
     }
 }

@@ -100,6 +100,10 @@ struct TestCA: Sendable {
 
     /// Issues a certificate for `request`, signed by the intermediate.
     func issue(_ request: CertificationRequest) async throws -> Certificate {
+        try await issue(requestPEM: request.pem)
+    }
+
+    func issue(requestPEM: String) async throws -> Certificate {
         let directory = try TemporaryDirectory(prefix: "signpeer-test-ca")
         defer { directory.remove() }
         try intermediate.pem.write(toFile: directory.path("ca.pem"), atomically: true, encoding: .utf8)
@@ -110,7 +114,7 @@ struct TestCA: Sendable {
             [
                 "x509", "-req", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "0x\(UUID().uuidString.prefix(8))",
                 "-days", "30", "-extfile", "leaf.ext",
-            ], input: request.pem, in: directory.url)
+            ], input: requestPEM, in: directory.url)
         return try Certificate(pemEncoded: pem)
     }
 }

@@ -46,9 +46,11 @@ public final class DedicatedThreadPool: @unchecked Sendable {
         condition.signal()
         condition.unlock()
         if startThread {
-            let thread = Thread { [self] in runJobs() }
-            thread.name = name
-            thread.start()
+            // Named from inside: on Linux a name set before `start()` never reaches the thread.
+            Thread { [self] in
+                Thread.current.name = name
+                runJobs()
+            }.start()
         }
     }
 

@@ -30,7 +30,9 @@ public struct KeyGenerationSpec: Sendable, Hashable {
         /// The curve a `KEYSPEC` value names: a canonical name, `prime256v1`, or a NIST name
         /// (`P-256`), case-insensitively.
         init?(keySpecification: String) {
-            let aliases: [String: NamedCurve] = ["prime256v1": .secp256r1, "p-256": .secp256r1, "p-384": .secp384r1, "p-521": .secp521r1]
+            let aliases: [String: NamedCurve] = [
+                "prime256v1": .secp256r1, "p-256": .secp256r1, "p-384": .secp384r1, "p-521": .secp521r1,
+            ]
             let key = keySpecification.lowercased()
             guard let curve = aliases[key] ?? Self.allCases.first(where: { $0.rawValue.lowercased() == key })
             else { return nil }
@@ -66,9 +68,10 @@ public struct KeyGenerationSpec: Sendable, Hashable {
         case "RSA":
             guard let specification else { return Self(algorithm: .rsa(bits: defaultRSABits)) }
             guard let bits = Int(specification), rsaBitRange.contains(bits) else {
+                let range = "\(rsaBitRange.lowerBound)–\(rsaBitRange.upperBound)"
                 throw SignPeerError(
                     .invalidProperty,
-                    "\(PropertyName.keySpecification) '\(specification)' is not a valid RSA key length (\(rsaBitRange.lowerBound)–\(rsaBitRange.upperBound))")
+                    "\(PropertyName.keySpecification) '\(specification)' is not a valid RSA key length (\(range))")
             }
             return Self(algorithm: .rsa(bits: bits))
         case "EC", "ECDSA":
@@ -76,7 +79,8 @@ public struct KeyGenerationSpec: Sendable, Hashable {
             guard let curve = NamedCurve(keySpecification: specification) else {
                 let names = NamedCurve.allCases.map(\.rawValue).joined(separator: ", ")
                 throw SignPeerError(
-                    .invalidProperty, "\(PropertyName.keySpecification) '\(specification)' is not a supported EC curve (\(names))")
+                    .invalidProperty,
+                    "\(PropertyName.keySpecification) '\(specification)' is not a supported EC curve (\(names))")
             }
             return Self(algorithm: .ec(curve: curve))
         case "ED25519":
@@ -84,8 +88,9 @@ public struct KeyGenerationSpec: Sendable, Hashable {
         case "ED448":
             return Self(algorithm: .ed448)
         default:
+            let names = "RSA, ECDSA, Ed25519, Ed448"
             throw SignPeerError(
-                .invalidProperty, "\(PropertyName.keyAlgorithm) '\(algorithm)' is not a supported key algorithm (RSA, ECDSA, Ed25519, Ed448)")
+                .invalidProperty, "\(PropertyName.keyAlgorithm) '\(algorithm)' is not a supported key algorithm (\(names))")
         }
     }
 }

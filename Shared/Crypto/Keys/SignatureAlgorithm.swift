@@ -79,7 +79,8 @@ public enum SignatureAlgorithm: String, Sendable, Hashable, CaseIterable, Custom
         }
         guard let algorithm = SignatureAlgorithm(name: value) else {
             let names = allCases.map(\.rawValue).joined(separator: ", ")
-            throw SignPeerError(.invalidProperty, "\(property) '\(value)' is not a supported signature algorithm (\(names))")
+            throw SignPeerError(
+                .invalidProperty, "\(property) '\(value)' is not a supported signature algorithm (\(names))")
         }
         if let misfit = algorithm.misfit(for: key) {
             throw SignPeerError(.invalidProperty, "\(property) '\(value)' \(misfit)")
@@ -100,7 +101,9 @@ public enum SignatureAlgorithm: String, Sendable, Hashable, CaseIterable, Custom
         }
         // RSASSA-PSS needs ceil((bits - 1) / 8) >= 2 * hash length + 2 (RFC 8017 §9.1.1), which
         // rules out SHA-512 with a 1024-bit key.
-        if usesPSS, let hashLength, let bits = key.specification.flatMap({ Int($0) }), (bits + 6) / 8 < 2 * hashLength + 2 {
+        if usesPSS, let hashLength, let bits = key.specification.flatMap({ Int($0) }),
+            (bits + 6) / 8 < 2 * hashLength + 2
+        {
             return "does not fit an RSA key of \(bits) bits (too short for RSASSA-PSS with this hash)"
         }
         return nil

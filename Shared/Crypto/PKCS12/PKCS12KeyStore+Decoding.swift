@@ -12,12 +12,14 @@ extension PKCS12KeyStore {
     ///   twice.
     public static func decode(_ der: [UInt8], password: String) throws -> PKCS12KeyStore {
         defer { ERR_clear_error() }
-        let pkcs12 = der.withUnsafeBufferPointer { buffer in
+        let (pkcs12, consumed) = der.withUnsafeBufferPointer { buffer in
             var cursor = buffer.baseAddress
-            return buffer.isEmpty ? nil : d2i_PKCS12(nil, &cursor, buffer.count)
+            let pkcs12 = buffer.isEmpty ? nil : d2i_PKCS12(nil, &cursor, buffer.count)
+            return (pkcs12, cursor.map { $0 - buffer.baseAddress! } ?? 0)
         }
         guard let pkcs12 else { throw SignPeerError.invalidKeyStore }
         defer { PKCS12_free(pkcs12) }
+        guard consumed == der.count else { throw SignPeerError.invalidKeyStore }
         let hasMAC = PKCS12_mac_present(pkcs12) == 1
         if hasMAC, PKCS12_verify_mac(pkcs12, password, -1) != 1 {
             throw SignPeerError.wrongKeyStoreCode
@@ -96,9 +98,8 @@ private struct BagReader {
             var chain: [Certificate] = []
             if let leaf {
                 let labelled = certificates.filter { $0.labels.localKeyID == nil && $0.labels.friendlyName == alias }
-                chain = [leaf.certificate]
-                    + (labelled.isEmpty
-                        ? issuers(of: leaf.certificate) : labelled.map(\.certificate))
+                    .map(\.certificate)
+                chain = [leaf.certificate] + (labelled.isEmpty ? issuers(of: leaf.certificate) : labelled)
             }
             entries[alias] = PKCS12KeyStore.Entry(key: key, certificateChain: chain)
         }
@@ -146,9 +147,17 @@ private struct BagReader {
 
     private static func labels(_ bag: OpaquePointer) -> Labels {
         var labels = Labels()
-        if let name = PKCS12_get_friendlyname(bag) {
-            labels.friendlyName = String(cString: name)
-            signpeer_OPENSSL_free(name)
+        // Decoded here rather than with PKCS12_get_friendlyname: OpenSSL 3.0's OPENSSL_uni2utf8
+        // returns NULL for names with characters above U+07FF, such as `✓`.
+        if let attribute = PKCS12_SAFEBAG_get0_attr(bag, NID_friendlyName),
+            attribute.pointee.type == V_ASN1_BMPSTRING, let name = attribute.pointee.value.bmpstring
+        {
+            let bytes = UnsafeBufferPointer(start: name.pointee.data, count: Int(name.pointee.length))
+            let units = stride(from: 0, to: bytes.count - 1, by: 2).map {
+                UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1])
+            }
+            // Some writers end the BMPString with a NUL character.
+            labels.friendlyName = String(decoding: units.reversed().drop { $0 == 0 }.reversed(), as: UTF16.self)
         }
         if let attribute = PKCS12_SAFEBAG_get0_attr(bag, NID_localKeyID),
             attribute.pointee.type == V_ASN1_OCTET_STRING, let id = attribute.pointee.value.octet_string

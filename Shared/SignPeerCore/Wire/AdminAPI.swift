@@ -235,3 +235,123 @@ public struct AuditVerificationResult: Codable, Sendable, Equatable {
         self.reason = reason
     }
 }
+
+// MARK: Crypto tokens and keys (renewal service, through the gateway; Admin role)
+//
+// | call | body → answer |
+// |---|---|
+// | `POST /admin/v1/workers/{ref}/token/activate` | ``TokenActivationRequest`` → ``OperationResult`` |
+// | `POST /admin/v1/workers/{ref}/token/deactivate` | → ``OperationResult`` |
+// | `GET /admin/v1/workers/{ref}/token/keys` | → ``TokenEntryList`` (querytokenentries) |
+// | `POST /admin/v1/workers/{ref}/token/keys` | ``KeyGenerationRequest`` → ``TokenEntry`` (generatekey) |
+// | `DELETE /admin/v1/workers/{ref}/token/keys/{alias}` | → ``OperationResult`` (removekey) |
+// | `POST /admin/v1/workers/{ref}/token/keys/{alias}/test` | → ``KeyTestResult`` (testkey) |
+// | `POST /admin/v1/workers/{ref}/csr` | ``CertificateRequestRequest`` → ``CertificateRequestResult`` (generatecertreq) |
+// | `PUT /admin/v1/workers/{ref}/certificate` | ``CertificateUpload`` → ``OperationResult`` (uploadsignercertificate) |
+// | `PUT /admin/v1/workers/{ref}/certificatechain` | ``CertificateUpload`` → ``OperationResult`` (uploadsignercertificatechain) |
+
+public struct TokenActivationRequest: Codable, Sendable {
+    /// The authentication code (PIN). Never logged, never echoed.
+    public var code: String
+    public init(code: String) { self.code = code }
+}
+
+public struct TokenEntry: Codable, Sendable, Equatable {
+    public var alias: String
+    public var algorithm: String
+    public var specification: String?
+    public var subjectKeyId: String
+    /// Subject DN of the certificate stored with the key, if any.
+    public var certificateSubject: String?
+    public init(alias: String, algorithm: String, specification: String?, subjectKeyId: String, certificateSubject: String?) {
+        self.alias = alias
+        self.algorithm = algorithm
+        self.specification = specification
+        self.subjectKeyId = subjectKeyId
+        self.certificateSubject = certificateSubject
+    }
+}
+
+public struct TokenEntryList: Codable, Sendable, Equatable {
+    public var tokenWorkerId: Int
+    public var entries: [TokenEntry]
+    public init(tokenWorkerId: Int, entries: [TokenEntry]) {
+        self.tokenWorkerId = tokenWorkerId
+        self.entries = entries
+    }
+}
+
+public struct KeyGenerationRequest: Codable, Sendable {
+    public var keyAlgorithm: String
+    public var keySpecification: String?
+    public var alias: String
+    public init(keyAlgorithm: String, keySpecification: String?, alias: String) {
+        self.keyAlgorithm = keyAlgorithm
+        self.keySpecification = keySpecification
+        self.alias = alias
+    }
+}
+
+public struct KeyTestResult: Codable, Sendable, Equatable {
+    public var alias: String
+    public var success: Bool
+    public var signatureAlgorithm: String
+    /// Whether the worker's SIGNERCERTIFICATE holds this key's public key (nil when there is none).
+    public var matchesSignerCertificate: Bool?
+    public init(alias: String, success: Bool, signatureAlgorithm: String, matchesSignerCertificate: Bool?) {
+        self.alias = alias
+        self.success = success
+        self.signatureAlgorithm = signatureAlgorithm
+        self.matchesSignerCertificate = matchesSignerCertificate
+    }
+}
+
+public struct CertificateRequestRequest: Codable, Sendable {
+    public var subjectDN: String
+    public var signatureAlgorithm: String
+    /// Use NEXTCERTSIGNKEY instead of DEFAULTKEY.
+    public var nextKey: Bool
+    /// An explicit alias (overrides `nextKey`).
+    public var alias: String?
+    public init(subjectDN: String, signatureAlgorithm: String, nextKey: Bool, alias: String?) {
+        self.subjectDN = subjectDN
+        self.signatureAlgorithm = signatureAlgorithm
+        self.nextKey = nextKey
+        self.alias = alias
+    }
+}
+
+public struct CertificateRequestResult: Codable, Sendable, Equatable {
+    public var keyAlias: String
+    public var csr: String
+    public init(keyAlias: String, csr: String) {
+        self.keyAlias = keyAlias
+        self.csr = csr
+    }
+}
+
+public struct CertificateUpload: Codable, Sendable {
+    /// PEM (one certificate or a chain, leaf first) or base64 DER.
+    public var certificate: String
+    public init(certificate: String) { self.certificate = certificate }
+}
+
+// MARK: Peer renewal (SPEC §7, §8)
+
+public struct RenewalRequest: Codable, Sendable {
+    public var renewKeys: Bool?
+    public init(renewKeys: Bool?) { self.renewKeys = renewKeys }
+}
+
+public struct RenewalResponse: Codable, Sendable, Equatable {
+    public var id: Int
+    public var keysRenewed: Bool
+    public var keyAlias: String
+    public var csr: String
+    public init(id: Int, keysRenewed: Bool, keyAlias: String, csr: String) {
+        self.id = id
+        self.keysRenewed = keysRenewed
+        self.keyAlias = keyAlias
+        self.csr = csr
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Logging
+import SignPeerCore
+import SignPeerCrypto
+import SignPeerPostgres
+import SignPeerServiceSupport
+
+/// The activated crypto tokens of this renewal service, by token-holding worker id (SPEC §6).
+/// Activation decodes the PKCS#12 key store with the given code (creating an empty store on the
+/// first activation); a wrong code is refused and audited; deactivation forgets the keys.
+actor TokenManager {
+    private var sessions: [Int: CryptoTokenSession] = [:]
+    let database: PostgresClient
+    let logger: Logger
+
+    init(database: PostgresClient, logger: Logger) {
+        self.database = database
+        self.logger = logger
+    }
+
+    func session(for holderID: Int) -> CryptoTokenSession? { sessions[holderID] }
+
+    /// Activates the token of `reference` (the worker or its `CRYPTOTOKEN` worker).
+    func activate(_ reference: String, code: String, principal: Principal?) async throws -> String {
+        let outcome: Result<(TokenWorkers, CryptoTokenSession), SignPeerError> = try await database.withTransaction { connection in
+            let workers = try await TokenWorkers.lock(reference, on: connection)
+            let holder = workers.holder
+            do {
+                let store: PKCS12KeyStore
+                if let bytes = try await KeyStoreStorage.load(holderID: holder.id, kind: workers.kind, on: connection) {
+                    store = try await KeyStoreStorage.decode(bytes, code: code)
+                } else {
+                    store = PKCS12KeyStore()
+                    try await KeyStoreStorage.save(
+                        try await KeyStoreStorage.encode(store, code: code), holderID: holder.id, kind: workers.kind, on: connection)
+                }
+                try await AuditLog.append(
+                    AuditEvent(.tokenActivated, principal: principal, workerID: holder.id, workerName: holder.name),
+                    on: connection)
+                let session = CryptoTokenSession(holderID: holder.id, kind: workers.kind, code: code, store: store)
+                return .success((workers, session))
+            } catch let error as SignPeerError {
+                return .failure(error)
+            }
+        }
+        switch outcome {
+        case .success(let (workers, session)):
+            sessions[workers.holder.id] = session
+            logger.notice("crypto token activated", metadata: ["worker": .string(workers.holder.name)])
+            return "Activation of worker \(workers.holder.name) was successful"
+        case .failure(let error):
+            try await AuditLog.record(
+                AuditEvent(
+                    .tokenActivationFailed, outcome: .failure, principal: principal, workerName: reference,
+                    details: ["reason": error.code.rawValue]),
+                in: database)
+            logger.warning("crypto token activation failed", metadata: ["worker": .string(reference), "code": .string(error.code.rawValue)])
+            throw error
+        }
+    }
+
+    func deactivate(_ reference: String, principal: Principal?) async throws -> String {
+        let holder = try await database.withTransaction { connection in
+            let holder = try await TokenWorkers.lock(reference, on: connection).holder
+            try await AuditLog.append(
+                AuditEvent(.tokenDeactivated, principal: principal, workerID: holder.id, workerName: holder.name),
+                on: connection)
+            return holder
+        }
+        sessions[holder.id] = nil
+        logger.notice("crypto token deactivated", metadata: ["worker": .string(holder.name)])
+        return "Deactivation of worker \(holder.name) was successful"
+    }
+
+    /// SPEC §6 auto-activation at start: `KEYSTOREPASSWORD` on the token worker, or a file named
+    /// after the worker in `SIGNPEER_TOKEN_SECRETS_DIR`. Failures are logged and audited, never fatal.
+    func autoActivate(secretsDirectory: String?) async {
+        guard let workers = try? await database.query(WorkerRecord.selectSQL + " GROUP BY w.id ORDER BY w.id")
+            .map(WorkerRecord.init(row:))
+        else { return }
+        for worker in workers where worker.hasInternalToken {
+            var code = worker.value(PropertyName.keystorePassword)
+            if code == nil, let directory = secretsDirectory,
+                let data = FileManager.default.contents(atPath: directory + "/" + worker.name)
+            {
+                code = String(decoding: data, as: UTF8.self).trimmingWhitespace()
+            }
+            guard let code, !code.isEmpty else { continue }
+            _ = try? await activate(String(worker.id), code: code, principal: nil)
+        }
+    }
+
+    /// The batched status of SPEC §5: for each token, active or not and what it knows of the
+    /// requested aliases.
+    func status(_ request: TokenStatusRequest) async -> TokenStatusResponse {
+        var tokens: [TokenStatusResponse.Token] = []
+        for token in request.tokens {
+            guard let session = sessions[token.workerId] else {
+                tokens.append(.init(workerId: token.workerId, active: false, keys: []))
+                continue
+            }
+            let store = await session.store
+            let keys = token.aliases.compactMap { alias in
+                store.entries[alias].map {
+                    TokenStatusResponse.Key(
+                        alias: alias, algorithm: $0.key.algorithm, specification: $0.key.specification,
+                        subjectKeyId: $0.key.subjectKeyIdentifier)
+                }
+            }
+            tokens.append(.init(workerId: token.workerId, active: true, keys: keys))
+        }
+        return TokenStatusResponse(tokens: tokens)
+    }
+}
