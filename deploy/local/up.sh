@@ -88,6 +88,7 @@ export SIGNPEER_TLS_CERT="$local_dir/pki/server.pem"
 export SIGNPEER_TLS_KEY="$local_dir/pki/server.key"
 export SIGNPEER_TLS_CLIENT_CA="$local_dir/pki/ca.pem"
 export SIGNPEER_BOOTSTRAP_ADMIN_CERT="$local_dir/pki/admin.pem"
+export SIGNPEER_TOKEN_SECRETS_DIR="$local_dir/secrets/tokens"
 export SIGNPEER_URL="https://127.0.0.1:$gateway_port"
 export SIGNPEER_ADMIN_CERT="$local_dir/pki/admin.pem"
 export SIGNPEER_ADMIN_KEY="$local_dir/pki/admin.key"
@@ -113,9 +114,31 @@ start signpeer-keybindings
 start signpeer-gateway
 
 say "waiting for the gateway to be ready"
+ready=false
 for _ in $(seq 1 120); do
-  if curl -fsS "http://127.0.0.1:$ops_port/readyz" >/dev/null 2>&1; then
-    cat <<DONE
+  if curl -fsS "http://127.0.0.1:$ops_port/readyz" >/dev/null 2>&1; then ready=true; break; fi
+  sleep 0.5
+done
+if [ "$ready" != true ]; then
+  echo "the gateway did not become ready in 60 s; see .local/logs/" >&2
+  exit 1
+fi
+
+# 7. Demo workers (once): created with the CLI, tokens activated with codes kept in
+#    .local/secrets/tokens (so the renewal service re-activates them at start), first keys made.
+if ! signpeer getconfig DemoRSASigner >/dev/null 2>&1; then
+  say "creating the demo workers"
+  signpeer setproperties deploy/local/demo-workers.properties
+  mkdir -p "$local_dir/secrets/tokens"
+  for token in DemoRSASigner DemoCryptoToken; do
+    [ -s "$local_dir/secrets/tokens/$token" ] || (umask 077; openssl rand -hex 16 > "$local_dir/secrets/tokens/$token")
+    signpeer activatecryptotoken "$token" -- "$(cat "$local_dir/secrets/tokens/$token")" >/dev/null
+  done
+  signpeer generatekey DemoRSASigner -keyalg RSA -keyspec 2048 -alias signKey00001
+  signpeer generatekey DemoECSigner -keyalg ECDSA -keyspec secp256r1 -alias ecKey001
+fi
+
+cat <<DONE
 
 SignPeer is up.
   Peer/admin port (mTLS): https://127.0.0.1:$gateway_port
@@ -125,11 +148,6 @@ SignPeer is up.
   signpeer whoami
   curl --cert .local/pki/admin.pem --key .local/pki/admin.key --cacert .local/pki/ca.pem \\
        https://127.0.0.1:$gateway_port/whoami
+  ./deploy/local/demo-ca.sh             # act as a CA: renew both demo key bindings
   ./deploy/local/down.sh                # stop (add --purge to remove .local)
 DONE
-    exit 0
-  fi
-  sleep 0.5
-done
-echo "the gateway did not become ready in 60 s; see .local/logs/" >&2
-exit 1
