@@ -209,6 +209,25 @@ struct RenewalTests {
         #expect(entries.stdout.contains(pending))
     }
 
+    @Test func metricsMoveWithRenewalsAndInstalls() async throws {
+        let system = try await Self.system()
+        let id = try await system.makeSigner("Measured", properties: ["KEYALG": "Ed25519"])
+        let csr = try #require(try await system.renew(id).json()["csr"] as? String)
+        #expect(try await system.install(id, pemFile: try system.chainFile(leaf: try await system.issue(csr: csr, name: "measured"))).status == 200)
+        let renewal = try await ProcessRunner.run("curl", ["-s", "http://127.0.0.1:\(system.renewalPort)/metrics"]).stdout
+        for series in [
+            "signpeer_renewals_total{outcome=\"prepared\"}", "signpeer_certificate_installs_total{outcome=\"installed\"}",
+            "signpeer_key_generation_seconds_count{algorithm=\"Ed25519\"}", "signpeer_tokens_active",
+        ] {
+            #expect(renewal.contains(series), "\(series) missing")
+        }
+        let gateway = try await ProcessRunner.run("curl", ["-s", "http://127.0.0.1:\(system.operationsPort)/metrics"]).stdout
+        #expect(gateway.contains("signpeer_peer_requests_total{operation=\"POST /peer/v1/keybindings/{id}/renewal\",outcome=\"ok\"}"))
+        #expect(gateway.contains("signpeer_db_pool_connections"))
+        let keyBindings = try await ProcessRunner.run("curl", ["-s", "http://127.0.0.1:\(system.keyBindingsPort)/metrics"]).stdout
+        #expect(keyBindings.contains("signpeer_worker_certificate_not_after_seconds{worker=\"Measured\"}"))
+    }
+
     /// A CSR for a key that is not the binding's.
     func otherCSR(_ system: SignPeerSystem) async throws -> String {
         let key = system.directory + "/other.key", csr = system.directory + "/other.csr"
