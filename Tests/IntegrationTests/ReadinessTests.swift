@@ -58,3 +58,23 @@ struct ReadinessTests {
         #expect(lines.first?.contains(variable) == true, "\(lines)")
     }
 }
+
+/// The container files are checked without a container engine (none runs on these machines):
+/// compose.yaml's structure, and that the Dockerfile builds with the same products as up.sh.
+@Suite("Containers")
+struct ContainerFilesTests {
+    @Test func composeFileHasTheShapeOperatorsRelyOn() async throws {
+        let result = try await ProcessRunner.run(
+            "python3", [RepositoryPaths.root + "/Tests/Deploy/check_compose.py", RepositoryPaths.root + "/compose.yaml"])
+        #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+    }
+
+    @Test func dockerfileBuildsWhatUpShBuilds() throws {
+        let dockerfile = try String(contentsOfFile: RepositoryPaths.root + "/deploy/docker/Dockerfile", encoding: .utf8)
+        let upScript = try String(contentsOfFile: RepositoryPaths.root + "/deploy/local/up.sh", encoding: .utf8)
+        for product in ["signpeer-gateway", "signpeer-keybindings", "signpeer-renewal", "signpeer"] {
+            #expect(dockerfile.contains(product) && upScript.contains(product))
+        }
+        #expect(dockerfile.contains("libssl3 libpq5 libcurl4"), "the runtime image has only the runtime libraries")
+    }
+}

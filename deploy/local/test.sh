@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-packages=(libssl-dev libpq-dev libcurl4-openssl-dev postgresql openssl curl)
+packages=(libssl-dev libpq-dev libcurl4-openssl-dev postgresql openssl curl python3 python3-yaml)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
