@@ -12,8 +12,16 @@ struct ReadinessTests {
         try await system.start()
         #expect(try await system.readyStatus() == 200)
 
+        try await system.admitDemoPeer()
+        _ = try await system.makeSigner("Listed", properties: ["KEYALG": "Ed25519"])
         system.stop(.renewal)
         #expect(try await system.readyStatus() == 503)
+        // A dependency down: 503 service_unavailable with Retry-After, never a hang or a 500.
+        let headers = system.directory + "/headers.txt"
+        let listing = try await system.curl("/peer/v1/keybindings", as: "peer", extra: ["-D", headers])
+        #expect(listing.status == 503)
+        #expect(listing.errorCode == "service_unavailable")
+        #expect(try String(contentsOfFile: headers, encoding: .utf8).lowercased().contains("retry-after: 5"))
 
         try system.start(.renewal)
         try await system.waitUntilReady()

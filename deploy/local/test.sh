@@ -16,6 +16,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
+# The OpenAPI description is checked with an independent validator from PyPI.
+python3 -c "import openapi_spec_validator" 2>/dev/null || python3 -m pip install -q openapi-spec-validator
 
 swift build --build-tests
 swift test --skip-build "$@"
