@@ -37,13 +37,14 @@ import Testing
     @Test func cancellingTheTaskCancelsTheRequest() async throws {
         try await withClientAndServer { client, server in
             let request = Task {
-                await client.failure(of: HTTPClientRequest(url: server.baseURL + "/delay/5000"))
+                await client.failure(of: HTTPClientRequest(url: server.baseURL + "/delay/30000"))
             }
             try await Task.sleep(for: .milliseconds(200))
             let cancelled = ContinuousClock.now
             request.cancel()
             #expect(await request.value == .cancelled)
-            #expect(ContinuousClock.now - cancelled < .seconds(1))
+            // Long before the 30 s answer (loose bound: suites run in parallel on two cores).
+            #expect(ContinuousClock.now - cancelled < .seconds(10))
             // The client goes on serving.
             #expect(
                 try await client.execute(HTTPClientRequest(url: server.baseURL + "/status/204"))
@@ -64,13 +65,13 @@ import Testing
     @Test func shutdownFailsInFlightAndLaterRequests() async throws {
         try await withClientAndServer { client, server in
             let inFlight = Task {
-                await client.failure(of: HTTPClientRequest(url: server.baseURL + "/delay/5000"))
+                await client.failure(of: HTTPClientRequest(url: server.baseURL + "/delay/30000"))
             }
             try await Task.sleep(for: .milliseconds(200))
             let shutdown = ContinuousClock.now
             client.shutdown()
             #expect(await inFlight.value == .shutdown)
-            #expect(ContinuousClock.now - shutdown < .seconds(1))
+            #expect(ContinuousClock.now - shutdown < .seconds(10))
             #expect(
                 await client.failure(of: HTTPClientRequest(url: server.baseURL + "/echo"))
                     == .shutdown)

@@ -137,7 +137,7 @@ public final class TemporaryPostgres: Sendable {
     private static func pgCtl(_ bin: URL, _ directory: URL, port: Int, _ action: [String]) throws {
         let options =
             "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1"
-            + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400"
         try run(
             bin.appending(path: "pg_ctl"),
             [
