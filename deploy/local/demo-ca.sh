@@ -8,7 +8,7 @@
 #   ./deploy/local/demo-ca.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-pki=.local/pki
+pki=${SIGNPEER_DEMO_PKI:-.local/pki}
 port=${SIGNPEER_GATEWAY_PORT:-8443}
 base="https://127.0.0.1:$port"
 work=$(mktemp -d)
