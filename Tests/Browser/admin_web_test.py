@@ -104,6 +104,7 @@ def main():
             header = driver.find_element(By.CSS_SELECTOR, "header.top")
             assert header.value_of_css_property("background-color") == "rgba(16, 42, 67, 1)", \
                 "the style sheet did not apply"
+            driver.save_screenshot(os.path.join(args.screenshots, "admin-web-peer-systems-unknown-peer.png"))
             rows[0].find_element(By.XPATH, ".//button[normalize-space()='Add Authorization']").click()
             wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "p.notice")))
             notice = driver.find_element(By.CSS_SELECTOR, "p.notice").text

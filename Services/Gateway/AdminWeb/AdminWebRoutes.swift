@@ -81,7 +81,7 @@ struct AdminWebRoutes: Sendable {
     func workersPage(_ context: GatewayRequestContext) async throws -> Response {
         struct Row {
             let id: Int, name: String, type: String, hasToken: Bool, tokenStatus: String, tokenClass: String,
-                tokenWorkerName: String, exposedToPeers: Bool, disabled: Bool, keyAlias: String, nextKeyAlias: String,
+                usesOtherToken: Bool, tokenWorkerName: String, exposedToPeers: Bool, disabled: Bool, keyAlias: String, nextKeyAlias: String,
                 certificateSubject: String, certificateNotAfter: String, issuedByPeer: Bool
         }
         let principal = try context.requirePrincipal()
@@ -92,7 +92,8 @@ struct AdminWebRoutes: Sendable {
             Row(
                 id: worker.id, name: worker.name, type: worker.type, hasToken: worker.tokenStatus != nil,
                 tokenStatus: worker.tokenStatus ?? "", tokenClass: worker.tokenStatus == "ACTIVE" ? "on" : "off",
-                tokenWorkerName: worker.tokenWorkerName.flatMap { $0 == worker.name ? nil : $0 } ?? "",
+                usesOtherToken: worker.tokenWorkerName.map { $0 != worker.name } ?? false,
+                tokenWorkerName: worker.tokenWorkerName ?? "",
                 exposedToPeers: worker.exposedToPeers, disabled: worker.disabled, keyAlias: worker.keyAlias ?? "—",
                 nextKeyAlias: worker.nextKeyAlias ?? "—", certificateSubject: worker.certificateSubject ?? "—",
                 certificateNotAfter: worker.certificateNotAfter ?? "—", issuedByPeer: worker.issuedByPeer)
@@ -117,7 +118,7 @@ struct AdminWebRoutes: Sendable {
         let entries = try await AuditLog.list(limit: Self.auditLimit, event: event, worker: worker, in: database)
         struct Row {
             let seq: Int, time: String, event: String, outcome: String, outcomeClass: String, principal: String,
-                worker: String, details: String
+                worker: String, details: [DetailItem]
         }
         struct Event { let name: String, selected: Bool }
         struct View { let events: [Event], worker: String, limit: Int, entries: [Row] }
@@ -132,9 +133,19 @@ struct AdminWebRoutes: Sendable {
                     principal: entry.principalSubject ?? "—",
                     worker: entry.workerName.map { name in entry.workerId.map { "\(name) (\($0))" } ?? name }
                         ?? entry.workerId.map(String.init) ?? "",
-                    details: entry.details == "{}" ? "" : entry.details)
+                    details: Self.detailItems(entry.details))
             })
         return pages.page(.audit, view: view, principal: principal)
+    }
+
+    struct DetailItem { let key: String, value: String }
+
+    /// An audit row's details (a flat JSON object) as key/value lines; raw text if it is not one.
+    static func detailItems(_ json: String) -> [DetailItem] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
+            return [DetailItem(key: "", value: json)]
+        }
+        return object.keys.sorted().map { DetailItem(key: $0, value: "\(object[$0] ?? "")") }
     }
 
     /// The events the filter offers (SPEC §10).

@@ -123,7 +123,7 @@ enum Templates {
               <td class="num">{{id}}</td>
               <td>{{name}}{{#disabled}} <span class="badge off">disabled</span>{{/disabled}}</td>
               <td>{{type}}</td>
-              <td>{{#hasToken}}<span class="badge {{tokenClass}}">{{tokenStatus}}</span>{{#tokenWorkerName}} <span class="sub">via {{tokenWorkerName}}</span>{{/tokenWorkerName}}{{/hasToken}}{{^hasToken}}<span class="none">none</span>{{/hasToken}}</td>
+              <td>{{#hasToken}}<span class="badge {{tokenClass}}">{{tokenStatus}}</span>{{#usesOtherToken}} <span class="via">via {{tokenWorkerName}}</span>{{/usesOtherToken}}{{/hasToken}}{{^hasToken}}<span class="none">none</span>{{/hasToken}}</td>
               <td>{{#exposedToPeers}}<span class="badge on">Yes</span>{{/exposedToPeers}}{{^exposedToPeers}}No{{/exposedToPeers}}</td>
               <td class="mono">{{keyAlias}}</td>
               <td class="mono">{{nextKeyAlias}}</td>
@@ -162,7 +162,7 @@ enum Templates {
               <td><span class="badge {{outcomeClass}}">{{outcome}}</span></td>
               <td class="dn">{{principal}}</td>
               <td>{{worker}}</td>
-              <td class="details">{{details}}</td>
+              <td class="details">{{#details}}<div><span class="key">{{key}}</span> {{value}}</div>{{/details}}</td>
             </tr>
           {{/entries}}
           {{^entries}}<tr><td colspan="7" class="empty">No matching events.</td></tr>{{/entries}}
@@ -213,10 +213,12 @@ enum Templates {
         td.num { text-align: right; font-variant-numeric: tabular-nums; }
         td.nowrap { white-space: nowrap; }
         td.empty { color: var(--muted); text-align: center; padding: 18px; }
-        td.details { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; word-break: break-all; }
+        td.details { font-size: 12px; word-break: break-word; }
+        td.details .key { color: var(--muted); }
+        .via { color: var(--muted); font-size: 12px; white-space: nowrap; }
         .mono { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 13px; }
         .dn { word-break: break-word; }
-        .sub { color: var(--muted); font-size: 12px; word-break: break-all; }
+        .sub { color: var(--muted); font-size: 12px; overflow-wrap: anywhere; }
         .none { color: var(--muted); }
         .hint { color: var(--muted); margin: 4px 0; }
         .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600;
