@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-packages=(libssl-dev libpq-dev libcurl4-openssl-dev postgresql openssl curl)
+# chromium, chromium-driver and libnss3-tools (+ selenium below): the Admin Web's browser test.
+packages=(libssl-dev libpq-dev libcurl4-openssl-dev postgresql openssl curl chromium chromium-driver libnss3-tools python3-pip)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -15,6 +16,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+python3 -c 'import selenium' 2>/dev/null \
+  || python3 -m pip install -q selenium 2>/dev/null \
+  || python3 -m pip install -q --break-system-packages selenium
 command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
 
 swift build --build-tests
