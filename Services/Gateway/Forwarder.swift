@@ -23,11 +23,11 @@ struct Forwarder: Sendable {
         if response.status >= 500, (try? JSONResponse.decodeError(response.body)) == nil {
             throw SignPeerError(.serviceUnavailable, "The \(service.name) service is unavailable.", status: 503)
         }
+        var headers: HTTPFields = [
+            .contentType: response.header("Content-Type") ?? "application/json", .cacheControl: "no-store",
+        ]
+        if let retryAfter = response.header("Retry-After") { headers[.retryAfter] = retryAfter }
         return Response(
-            status: .init(code: response.status),
-            headers: [
-                .contentType: response.header("Content-Type") ?? "application/json", .cacheControl: "no-store",
-            ],
-            body: .init(byteBuffer: ByteBuffer(bytes: response.body)))
+            status: .init(code: response.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: response.body)))
     }
 }

@@ -54,7 +54,7 @@ struct Gateway {
             let operations = OperationsApplication.make(
                 name: "signpeer-gateway-ops", host: configuration.operationsHost, port: configuration.operationsPort,
                 checks: [database.readinessCheck, keyBindings.readinessCheck, renewal.readinessCheck],
-                metrics: boot.metrics, logger: boot.logger)
+                metrics: boot.metrics, collectors: [database.poolCollector], logger: boot.logger)
             return [database, HTTPClientService(client: http), peerApplication, operations]
         }
     }

@@ -19,7 +19,9 @@ enum PeerRoutes {
                 status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(string: PeerOpenAPI.document)))
         }
-        let peer = router.group("/peer/v1").add(middleware: PeerAccessMiddleware(registry: registry))
+        let peer = router.group("/peer/v1")
+            .add(middleware: PeerMetricsMiddleware())
+            .add(middleware: PeerAccessMiddleware(registry: registry))
         peer.get("/ping") { _, _ in JSONResponse.make(Ping()) }
         peer.get("/keybindings") { request, context in
             try await keyBindings.forward(request, context: context, to: "/internal/v1/keybindings")

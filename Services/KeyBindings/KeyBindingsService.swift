@@ -15,13 +15,14 @@ struct KeyBindingsService {
             let http = HTTPClient()
             let renewal = InternalServiceClient(
                 name: "renewal", baseURL: configuration.renewalURL, credential: configuration.credential, http: http)
+            let repository = WorkerRepository(database: database.client)
+            let certificates = CertificateCache()
+            let expiry = CertificateExpiryCollector(repository: repository, certificates: certificates)
             let application = OperationsApplication.makeInternal(
                 name: "signpeer-keybindings", host: configuration.host, port: configuration.port,
                 credential: configuration.credential, checks: [database.readinessCheck, renewal.readinessCheck],
-                metrics: boot.metrics, logger: boot.logger
+                metrics: boot.metrics, collectors: [database.poolCollector, expiry.collect], logger: boot.logger
             ) { router in
-                let repository = WorkerRepository(database: database.client)
-                let certificates = CertificateCache()
                 ServiceInfoRoute.add(to: router, service: "keybindings", database: database.client)
                 KeyBindingRoutes.add(
                     to: router, lister: KeyBindingLister(repository: repository, renewal: renewal, certificates: certificates))

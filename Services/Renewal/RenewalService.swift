@@ -14,7 +14,8 @@ struct RenewalService {
             let application = OperationsApplication.makeInternal(
                 name: "signpeer-renewal", host: configuration.host, port: configuration.port,
                 credential: configuration.credential, checks: [database.readinessCheck],
-                metrics: boot.metrics, logger: boot.logger
+                metrics: boot.metrics, collectors: [database.poolCollector, { await tokens.recordActiveTokens() }],
+                logger: boot.logger
             ) { router in
                 ServiceInfoRoute.add(to: router, service: "renewal", database: database.client)
                 RenewalRoutes.add(

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import SignPeerCore
 import SignPeerCrypto
 import SignPeerPostgres
@@ -19,6 +20,9 @@ actor TokenManager {
     }
 
     func session(for holderID: Int) -> CryptoTokenSession? { sessions[holderID] }
+
+    /// `signpeer_tokens_active` for `/metrics`.
+    func recordActiveTokens() { Gauge(label: "signpeer_tokens_active").record(sessions.count) }
 
     /// Activates the token of `reference` (the worker or its `CRYPTOTOKEN` worker).
     func activate(_ reference: String, code: String, principal: Principal?) async throws -> String {

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import ServiceLifecycle
 import SignPeerPostgres
 
@@ -34,6 +35,17 @@ public struct DatabaseService: Service {
     public func run() async throws {
         try? await gracefulShutdown()
         await client.shutdown()
+    }
+
+    /// Pool gauges for `/metrics`: connections in use and idle, and callers waiting for one.
+    public var poolCollector: OperationsRoutes.Collector {
+        let client = client
+        return {
+            let statistics = await client.statistics
+            Gauge(label: "signpeer_db_pool_connections", dimensions: [("state", "in_use")]).record(statistics.inUse)
+            Gauge(label: "signpeer_db_pool_connections", dimensions: [("state", "idle")]).record(statistics.idle)
+            Gauge(label: "signpeer_db_pool_waiting").record(statistics.waiting)
+        }
     }
 
     /// The readiness check: one round trip to the database.

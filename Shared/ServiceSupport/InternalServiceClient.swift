@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import SignPeerCore
 import SignPeerHTTPClient
 
@@ -37,11 +38,23 @@ public struct InternalServiceClient: Sendable {
         if let contentType { headers.add(name: "Content-Type", value: contentType) }
         let request = HTTPClientRequest(
             method: method, url: baseURL + path, headers: headers, body: body, timeout: timeout ?? self.timeout)
+        let started = ContinuousClock.now
         do {
-            return try await http.execute(request)
+            let response = try await http.execute(request)
+            Self.record(service: name, duration: ContinuousClock.now - started, outcome: response.status >= 500 ? "error" : "ok")
+            return response
         } catch {
+            Self.record(service: name, duration: ContinuousClock.now - started, outcome: "unreachable")
             throw SignPeerError(.serviceUnavailable, "The \(name) service is unavailable.", status: 503)
         }
+    }
+
+    /// Internal call latency and errors by callee, for `/metrics`.
+    static func record(service: String, duration: Duration, outcome: String) {
+        let nanoseconds = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+        Timer(label: "signpeer_internal_call_duration_seconds", dimensions: [("service", service)])
+            .recordNanoseconds(nanoseconds)
+        Counter(label: "signpeer_internal_calls_total", dimensions: [("service", service), ("outcome", outcome)]).increment()
     }
 
     /// Sends a request and decodes a 2xx JSON body; an error body is rethrown as ``SignPeerError``.

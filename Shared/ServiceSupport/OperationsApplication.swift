@@ -9,11 +9,11 @@ public enum OperationsApplication {
     /// Only `/healthz`, `/readyz` and `/metrics`, no credential (the gateway's operations port).
     public static func make(
         name: String, host: String, port: Int, checks: [ReadinessCheck],
-        metrics: PrometheusCollectorRegistry, logger: Logger
+        metrics: PrometheusCollectorRegistry, collectors: [OperationsRoutes.Collector] = [], logger: Logger
     ) -> some ApplicationProtocol {
         let router = Router()
         addCommonMiddleware(to: router)
-        OperationsRoutes.add(to: router, checks: checks, registry: metrics)
+        OperationsRoutes.add(to: router, checks: checks, registry: metrics, collectors: collectors)
         return Application(
             router: router, configuration: .init(address: .hostname(host, port: port), serverName: name),
             logger: logger)
@@ -23,13 +23,13 @@ public enum OperationsApplication {
     /// the operations routes do not.
     public static func makeInternal(
         name: String, host: String, port: Int, credential: InternalCredential, checks: [ReadinessCheck],
-        metrics: PrometheusCollectorRegistry, logger: Logger,
+        metrics: PrometheusCollectorRegistry, collectors: [OperationsRoutes.Collector] = [], logger: Logger,
         addRoutes: (Router<BasicRequestContext>) -> Void
     ) -> some ApplicationProtocol {
         let router = Router()
         addCommonMiddleware(to: router)
         router.add(middleware: InternalAuthMiddleware(credential: credential))
-        OperationsRoutes.add(to: router, checks: checks, registry: metrics)
+        OperationsRoutes.add(to: router, checks: checks, registry: metrics, collectors: collectors)
         addRoutes(router)
         return Application(
             router: router, configuration: .init(address: .hostname(host, port: port), serverName: name),

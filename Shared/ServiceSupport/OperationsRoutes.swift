@@ -21,8 +21,13 @@ public struct ReadinessCheck: Sendable {
 public enum OperationsRoutes {
     public static let paths: Set<String> = ["/healthz", "/readyz", "/metrics"]
 
+    /// Brings point-in-time gauges (pool usage, active tokens, certificate expiry) up to date
+    /// just before `/metrics` renders them.
+    public typealias Collector = @Sendable () async -> Void
+
     public static func add<Context: RequestContext>(
-        to router: Router<Context>, checks: [ReadinessCheck], registry: PrometheusCollectorRegistry
+        to router: Router<Context>, checks: [ReadinessCheck], registry: PrometheusCollectorRegistry,
+        collectors: [Collector] = []
     ) {
         router.get("/healthz") { _, _ in
             JSONResponse.make(["status": "ok", "version": ProductVersion.current])
@@ -44,7 +49,8 @@ public enum OperationsRoutes {
             return JSONResponse.make(report, status: report.isReady ? .ok : .serviceUnavailable)
         }
         router.get("/metrics") { _, _ in
-            Response(
+            for collect in collectors { await collect() }
+            return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))

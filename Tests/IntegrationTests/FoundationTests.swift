@@ -87,4 +87,22 @@ struct FoundationTests {
         let overTLS = try await system.curl("/metrics", as: "admin")
         #expect(overTLS.status == 404)
     }
+
+    @Test func theOpenAPIDescriptionIsValidOpenAPI31() async throws {
+        let system = try await Self.shared.get()
+        let response = try await system.curl("/peer/v1/openapi.json", as: "peer")
+        #expect(response.status == 200)
+        let json = try response.json()
+        #expect(json["openapi"] as? String == "3.1.0")
+        let paths = try #require(json["paths"] as? [String: Any])
+        #expect(Set(paths.keys) == [
+            "/peer/v1/ping", "/peer/v1/keybindings", "/peer/v1/keybindings/{id}",
+            "/peer/v1/keybindings/{id}/renewal", "/peer/v1/keybindings/{id}/certificate",
+        ])
+        let file = system.directory + "/openapi.json"
+        try response.body.write(toFile: file, atomically: true, encoding: .utf8)
+        let validation = try await ProcessRunner.run(
+            "python3", ["-c", "import json,sys; from openapi_spec_validator import validate; validate(json.load(open(sys.argv[1]))); print('valid')", file])
+        #expect(validation.stdout == "valid\n", "\(validation.stderr)")
+    }
 }

@@ -12,8 +12,16 @@ struct ReadinessTests {
         try await system.start()
         #expect(try await system.readyStatus() == 200)
 
+        try await system.admitDemoPeer()
+        _ = try await system.makeSigner("Listed", properties: ["KEYALG": "Ed25519"])
         system.stop(.renewal)
         #expect(try await system.readyStatus() == 503)
+        // A dependency down: 503 service_unavailable with Retry-After, never a hang or a 500.
+        let headers = system.directory + "/headers.txt"
+        let listing = try await system.curl("/peer/v1/keybindings", as: "peer", extra: ["-D", headers])
+        #expect(listing.status == 503)
+        #expect(listing.errorCode == "service_unavailable")
+        #expect(try String(contentsOfFile: headers, encoding: .utf8).lowercased().contains("retry-after: 5"))
 
         try system.start(.renewal)
         try await system.waitUntilReady()
@@ -56,5 +64,25 @@ struct ReadinessTests {
         let lines = system.log(.gateway).split(separator: "\n")
         #expect(lines.count == 1)
         #expect(lines.first?.contains(variable) == true, "\(lines)")
+    }
+}
+
+/// The container files are checked without a container engine (none runs on these machines):
+/// compose.yaml's structure, and that the Dockerfile builds with the same products as up.sh.
+@Suite("Containers")
+struct ContainerFilesTests {
+    @Test func composeFileHasTheShapeOperatorsRelyOn() async throws {
+        let result = try await ProcessRunner.run(
+            "python3", [RepositoryPaths.root + "/Tests/Deploy/check_compose.py", RepositoryPaths.root + "/compose.yaml"])
+        #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+    }
+
+    @Test func dockerfileBuildsWhatUpShBuilds() throws {
+        let dockerfile = try String(contentsOfFile: RepositoryPaths.root + "/deploy/docker/Dockerfile", encoding: .utf8)
+        let upScript = try String(contentsOfFile: RepositoryPaths.root + "/deploy/local/up.sh", encoding: .utf8)
+        for product in ["signpeer-gateway", "signpeer-keybindings", "signpeer-renewal", "signpeer"] {
+            #expect(dockerfile.contains(product) && upScript.contains(product))
+        }
+        #expect(dockerfile.contains("libssl3 libpq5 libcurl4"), "the runtime image has only the runtime libraries")
     }
 }

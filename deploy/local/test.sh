@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 # chromium, chromium-driver and libnss3-tools (+ selenium below): the Admin Web's browser test.
-packages=(libssl-dev libpq-dev libcurl4-openssl-dev postgresql openssl curl chromium chromium-driver libnss3-tools python3-pip)
+packages=(libssl-dev libpq-dev libcurl4-openssl-dev postgresql openssl curl python3 python3-yaml
+  chromium chromium-driver libnss3-tools python3-pip)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -20,6 +21,8 @@ python3 -c 'import selenium' 2>/dev/null \
   || python3 -m pip install -q selenium 2>/dev/null \
   || python3 -m pip install -q --break-system-packages selenium
 command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
+# The OpenAPI description is checked with an independent validator from PyPI.
+python3 -c "import openapi_spec_validator" 2>/dev/null || python3 -m pip install -q openapi-spec-validator
 
 swift build --build-tests
 swift test --skip-build "$@"
