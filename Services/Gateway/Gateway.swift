@@ -36,9 +36,13 @@ struct Gateway {
             PeerRoutes.add(
                 to: router, registry: registry, keyBindings: Forwarder(service: keyBindings),
                 renewal: Forwarder(service: renewal))
+            let rules = RoleRuleStore(database: database.client, roleDirectory: roleDirectory)
             AdminRoutes.add(
-                to: router, rules: RoleRuleStore(database: database.client, roleDirectory: roleDirectory),
-                registry: registry, keyBindings: Forwarder(service: keyBindings), renewal: Forwarder(service: renewal))
+                to: router, rules: rules, registry: registry, keyBindings: Forwarder(service: keyBindings),
+                renewal: Forwarder(service: renewal))
+            try AdminWebRoutes.add(
+                to: router, rules: rules, registry: registry, keyBindings: keyBindings, database: database.client,
+                credential: configuration.credential)
             AuditRoutes.add(to: router, database: database.client)
             let peerApplication = Application(
                 router: router,

@@ -1,4 +1,5 @@
 import Foundation
+import SignPeerCrypto
 
 /// The shared secret that internal calls carry (SPEC §2).
 ///
@@ -42,6 +43,13 @@ public struct InternalCredential: Sendable {
 
     /// The `Authorization` header value internal calls send.
     public var authorizationHeader: String { "Bearer " + String(decoding: secret, as: UTF8.self) }
+
+    /// A key for one purpose derived from the secret (HMAC-SHA256 over the purpose), so every
+    /// replica that shares the credential derives the same key and the secret itself is never
+    /// used twice for different things.
+    public func derivedKey(purpose: String) -> [UInt8] {
+        HMAC.sha256(key: secret, message: Array(("signpeer:" + purpose).utf8))
+    }
 
     /// Constant-time check of an `Authorization` header value.
     public func matches(authorizationHeader value: String?) -> Bool {

@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-packages=(libssl-dev libpq-dev libcurl4-openssl-dev postgresql openssl curl python3 python3-yaml)
+# chromium, chromium-driver and libnss3-tools (+ selenium below): the Admin Web's browser test.
+packages=(libssl-dev libpq-dev libcurl4-openssl-dev postgresql openssl curl python3 python3-yaml
+  chromium chromium-driver libnss3-tools python3-pip)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -15,6 +17,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+python3 -c 'import selenium' 2>/dev/null \
+  || python3 -m pip install -q selenium 2>/dev/null \
+  || python3 -m pip install -q --break-system-packages selenium
 command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
 # The OpenAPI description is checked with an independent validator from PyPI.
 python3 -c "import openapi_spec_validator" 2>/dev/null || python3 -m pip install -q openapi-spec-validator

@@ -1,0 +1,69 @@
+import HTTPTypes
+import Hummingbird
+import SignPeerCore
+
+/// Wraps every Admin Web route: an error becomes an HTML page (not the JSON body of the APIs),
+/// and every answer, error pages included, carries the security headers.
+struct AdminWebMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+
+    let pages: AdminWebPages
+
+    static let securityHeaders: HTTPFields = [
+        .contentSecurityPolicy:
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        .xFrameOptions: "DENY",
+        .xContentTypeOptions: "nosniff",
+        .referrerPolicy: "no-referrer",
+        .cacheControl: "no-store",
+    ]
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            response = errorPage(error, context: context)
+        }
+        for field in Self.securityHeaders { response.headers[field.name] = field.value }
+        return response
+    }
+
+    private func errorPage(_ error: any Error, context: Context) -> Response {
+        let subject = context.principal?.subjectDN
+        switch error {
+        case let error as SignPeerError:
+            if error.status >= 500 {
+                context.logger.error("admin web request failed", metadata: ["code": .string(error.code.rawValue)])
+            }
+            let title =
+                switch error.status {
+                case 401: "Client certificate required"
+                case 403: "Access denied"
+                case 404: "Not found"
+                case 503: "Service unavailable"
+                case 400..<500: "Request refused"
+                default: "Error"
+                }
+            var response = pages.error(
+                title: title, message: error.message, subject: subject, status: .init(code: error.status))
+            if error.code == .serviceUnavailable { response.headers[.retryAfter] = "5" }
+            return response
+        case let error as any HTTPResponseError where error.status.code < 500:
+            let message =
+                error.status == .contentTooLarge ? "The form is larger than allowed." : error.status.reasonPhrase
+            return pages.error(title: "Request refused", message: message, subject: subject, status: error.status)
+        default:
+            context.logger.error(
+                "admin web request failed", metadata: ["error": .string(String(reflecting: type(of: error)))])
+            return pages.error(title: "Error", message: "Internal error.", subject: subject, status: .internalServerError)
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let xFrameOptions = Self("X-Frame-Options")!
+    static let referrerPolicy = Self("Referrer-Policy")!
+}
