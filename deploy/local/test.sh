@@ -17,12 +17,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-python3 -c 'import selenium' 2>/dev/null \
-  || python3 -m pip install -q selenium 2>/dev/null \
-  || python3 -m pip install -q --break-system-packages selenium
+# From PyPI: Selenium drives the browser test; the OpenAPI description is checked with an
+# independent validator.
+for module in selenium:selenium openapi_spec_validator:openapi-spec-validator; do
+  python3 -c "import ${module%%:*}" 2>/dev/null \
+    || python3 -m pip install -q "${module#*:}" 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages "${module#*:}"
+done
 command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
-# The OpenAPI description is checked with an independent validator from PyPI.
-python3 -c "import openapi_spec_validator" 2>/dev/null || python3 -m pip install -q openapi-spec-validator
 
 swift build --build-tests
 swift test --skip-build "$@"
