@@ -14,8 +14,10 @@ public struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let response = try await next(request, context)
         let elapsed = ContinuousClock.now - start
         let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
-        context.logger.info(
-            "request",
+        // Probes and scrapes come every few seconds: keep them out of the info log.
+        let level: Logger.Level = OperationsRoutes.paths.contains(request.uri.path) && response.status.code < 400 ? .debug : .info
+        context.logger.log(
+            level: level, "request",
             metadata: [
                 "method": .string(request.method.rawValue),
                 "path": .string(request.uri.path),

@@ -23,6 +23,7 @@ public enum LogBootstrap {
 
 /// Writes each log event as one line to standard error.
 struct LineLogHandler: LogHandler {
+    static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
     let label: String
     let service: String
     let json: Bool
@@ -38,7 +39,7 @@ struct LineLogHandler: LogHandler {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         merged.removeValue(forKey: "hb.request.id")
-        let time = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        let time = Date().formatted(Self.timeFormat)
         let line: String
         if json {
             var object: [String: String] = [

@@ -73,8 +73,14 @@ struct FoundationTests {
 
     @Test func theRequestIDTravelsThroughAllThreeServices() async throws {
         let system = try await Self.shared.get()
+        // The worker status goes gateway -> key-binding service -> renewal service (token status).
+        let file = system.directory + "/traced.properties"
+        try "WORKERGENID1.NAME=Traced\nWORKERGENID1.CRYPTOTOKEN_IMPLEMENTATION_CLASS=KeystoreInConfigCryptoToken\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try await system.cli(["setproperties", file])
         let requestID = "it-\(UUID().uuidString.prefix(8))"
-        #expect(try await system.readyStatus(requestID: requestID) == 200)
+        let status = try await system.curl("/admin/v1/workers", as: "admin", extra: ["-H", "X-Request-ID: \(requestID)"])
+        #expect(status.status == 200)
         for service in SignPeerSystem.ServiceName.allCases {
             #expect(system.log(service).contains(requestID), "\(service.rawValue) did not log \(requestID)")
         }
