@@ -49,9 +49,18 @@ public final class DedicatedThreadPool: @unchecked Sendable {
             // Named from inside: on Linux a name set before `start()` never reaches the thread.
             Thread { [self] in
                 Thread.current.name = name
+                Thread.current.threadDictionary[Self.poolKey] = name
                 runJobs()
             }.start()
         }
+    }
+
+    private static let poolKey = "signpeer.DedicatedThreadPool"
+
+    /// The name of the pool whose thread runs the caller, or nil on any other thread (the
+    /// cooperative pool included). Lets tests prove where work ran.
+    public static var currentPoolName: String? {
+        Thread.current.threadDictionary[poolKey] as? String
     }
 
     private func runJobs() {
