@@ -21,6 +21,7 @@ struct RenewalPreparation: Sendable {
             var store = store
             let worker = workers.worker
             var changed = false
+            var requestAlias = worker.value(PropertyName.nextCertSignKey) ?? worker.value(PropertyName.defaultKey)
             if renewKeys {
                 let spec = try KeyGenerationSpec.parse(
                     keyAlgorithm: worker.value(PropertyName.keyAlgorithm),
@@ -45,8 +46,11 @@ struct RenewalPreparation: Sendable {
                                details: ["alias": alias, "algorithm": key.algorithm, "specification": key.specification ?? ""]),
                     on: connection)
                 changed = true
+                requestAlias = alias
             }
-            let alias = try await currentRequestAlias(worker: worker, connection: connection)
+            guard let alias = requestAlias else {
+                throw SignPeerError(.keyNotFound, "Worker \(worker.name) has neither NEXTCERTSIGNKEY nor DEFAULTKEY.", status: 409)
+            }
             guard let entry = store.entries[alias] else {
                 throw SignPeerError(.keyNotFound, "Key '\(alias)' of worker \(worker.name) is not in its crypto token.", status: 409)
             }
@@ -63,21 +67,6 @@ struct RenewalPreparation: Sendable {
             return (store, (alias, request.pem))
         }
         return RenewalResponse(id: workerID, keysRenewed: renewKeys, keyAlias: keyAlias, csr: csr)
-    }
-
-    /// The alias the CSR is for: `NEXTCERTSIGNKEY` as it is now in the transaction, else `DEFAULTKEY`.
-    private func currentRequestAlias(worker: WorkerRecord, connection: PostgresConnection) async throws -> String {
-        let rows = try await connection.query(
-            "SELECT name, value FROM worker_properties WHERE worker_id = $1 AND name IN ('NEXTCERTSIGNKEY', 'DEFAULTKEY')",
-            [.int(Int64(worker.id))])
-        var values: [String: String] = [:]
-        for row in rows { values[try row.decode(String.self, column: "name")] = try row.decode(String.self, column: "value") }
-        guard let alias = [values[PropertyName.nextCertSignKey], values[PropertyName.defaultKey]]
-            .compactMap({ $0 }).first(where: { !PropertyName.isAbsent($0) })
-        else {
-            throw SignPeerError(.keyNotFound, "Worker \(worker.name) has neither NEXTCERTSIGNKEY nor DEFAULTKEY.", status: 409)
-        }
-        return alias.trimmingWhitespace()
     }
 
     /// A CSR for `key` with the worker's `REQUESTDN` (default `CN=<alias>`) and the signature
