@@ -69,9 +69,7 @@ struct AdminWebRoutes: Sendable {
         let global = try await keyBindings.call(
             "GET", "/internal/v1/admin/global", requestID: context.requestID, principal: principal,
             as: WorkerConfig.self)
-        let enabled = global.properties["PEERS_INCOMING_ENABLED"].map {
-            $0.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() == "true"
-        } ?? false
+        let enabled = PropertyName.isTrue(global.properties[PropertyName.peersIncomingEnabled])
         let view = View(
             csrf: csrf.token(for: principal.fingerprintSHA256), incomingEnabled: enabled,
             connections: try await registry.list(), rules: try await rules.rules(for: .peerSystem))
