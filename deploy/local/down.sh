@@ -18,16 +18,19 @@ for name in signpeer-gateway signpeer-keybindings signpeer-renewal; do
   rm -f "$pid_file"
 done
 
-if [ -f "$local_dir/pg/data/PG_VERSION" ]; then
+pg_dir=$(readlink -f "$local_dir/pg" 2>/dev/null || true)
+if [ -n "$pg_dir" ] && [ -f "$pg_dir/data/PG_VERSION" ]; then
   pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   as_pg=(); [ "$(id -u)" -eq 0 ] && as_pg=(runuser -u postgres --)
-  if "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$local_dir/pg/data" status >/dev/null 2>&1; then
-    "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$local_dir/pg/data" -m fast -w stop >/dev/null
+  if "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" status >/dev/null 2>&1; then
+    "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null
     echo "stopped PostgreSQL"
   fi
 fi
 
 if [ "${1:-}" = "--purge" ]; then
+  # .local/pg may be a link to a cluster kept outside an unreadable checkout.
+  [ -L "$local_dir/pg" ] && rm -rf "$(readlink -f "$local_dir/pg")"
   rm -rf "$local_dir"
   echo "removed .local"
 fi

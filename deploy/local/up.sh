@@ -41,25 +41,33 @@ done
 bin_dir=$(swift build -c "$configuration" --show-bin-path)
 
 # 3. Private PostgreSQL cluster (initdb and pg_ctl refuse to run as root: use the postgres user).
-mkdir -p "$local_dir"/{pg,logs,run,secrets}
+mkdir -p "$local_dir"/{logs,run,secrets}
 as_pg=(); [ "$(id -u)" -eq 0 ] && as_pg=(runuser -u postgres --)
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-if [ "$(id -u)" -eq 0 ]; then
-  chown postgres "$local_dir/pg"
-  runuser -u postgres -- test -x "$local_dir/pg" || {
-    echo "the postgres user cannot reach $local_dir/pg; clone the repository where other users can read it" >&2
-    exit 1
-  }
+if [ ! -e "$local_dir/pg" ]; then
+  mkdir -p "$local_dir/pg"
+  if [ "$(id -u)" -eq 0 ]; then
+    chown postgres "$local_dir/pg"
+    # A checkout the postgres user cannot traverse (under /root, say): keep the cluster in a
+    # folder of its own and point .local/pg at it.
+    if ! runuser -u postgres -- test -x "$local_dir/pg"; then
+      rmdir "$local_dir/pg"
+      outside="/var/lib/signpeer-local/$(printf '%s' "$root" | md5sum | cut -c1-12)/pg"
+      mkdir -p "$outside" && chown postgres "$outside" && chmod 755 "$(dirname "$outside")" /var/lib/signpeer-local
+      ln -s "$outside" "$local_dir/pg"
+    fi
+  fi
 fi
-if [ ! -f "$local_dir/pg/data/PG_VERSION" ]; then
+pg_dir=$(readlink -f "$local_dir/pg")
+if [ ! -f "$pg_dir/data/PG_VERSION" ]; then
   say "creating PostgreSQL cluster in .local/pg"
-  "${as_pg[@]}" "$pg_bin/initdb" -D "$local_dir/pg/data" -A trust -U postgres >/dev/null
+  "${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U postgres >/dev/null
 fi
-mkdir -p "$local_dir/pg/socket"; [ "$(id -u)" -eq 0 ] && chown postgres "$local_dir/pg/socket"
-if ! "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$local_dir/pg/data" status >/dev/null 2>&1; then
+mkdir -p "$pg_dir/socket"; [ "$(id -u)" -eq 0 ] && chown postgres "$pg_dir/socket"
+if ! "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" status >/dev/null 2>&1; then
   say "starting PostgreSQL on 127.0.0.1:$pg_port"
-  "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$local_dir/pg/data" -w -l "$local_dir/pg/postgresql.log" \
-    -o "-p $pg_port -k $local_dir/pg/socket -c listen_addresses=127.0.0.1" start >/dev/null
+  "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -w -l "$pg_dir/postgresql.log" \
+    -o "-p $pg_port -k $pg_dir/socket -c listen_addresses=127.0.0.1" start >/dev/null
 fi
 psql_cmd=(psql -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -qtA)
 "${psql_cmd[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname='signpeer'" | grep -q 1 ||
