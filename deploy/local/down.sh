@@ -30,7 +30,7 @@ fi
 
 if [ "${1:-}" = "--purge" ]; then
   # .local/pg may be a link to a cluster kept outside an unreadable checkout.
-  [ -L "$local_dir/pg" ] && rm -rf "$(readlink -f "$local_dir/pg")"
+  [ -L "$local_dir/pg" ] && rm -rf "$(dirname "$(readlink -f "$local_dir/pg")")"
   rm -rf "$local_dir"
   echo "removed .local"
 fi
