@@ -19,19 +19,13 @@ enum AdminRoutes {
         admin.post("/roles/{role}/rules") { request, context in
             let role = try role(context)
             let key = try RoleRuleStore.key(from: try await request.decode(as: RoleRuleRequest.self, context: context))
-            let added = try await rules.add(key, to: role, by: try context.requirePrincipal())
-            context.logger.notice(
-                added ? "rule added" : "rule already exists",
-                metadata: ["role": .string(role.rawValue), "serial": .string(key.serialNumber)])
+            let added = try await rules.add(key, to: role, by: try context.requirePrincipal(), logger: context.logger)
             return JSONResponse.make(OperationResult(changed: added, message: added ? "Rule added" : "Rule already exists"))
         }
         admin.post("/roles/{role}/rules/remove") { request, context in
             let role = try role(context)
             let key = try RoleRuleStore.key(from: try await request.decode(as: RoleRuleRequest.self, context: context))
-            let removed = try await rules.remove(key, from: role, by: try context.requirePrincipal())
-            context.logger.notice(
-                removed ? "rule removed" : "no such rule",
-                metadata: ["role": .string(role.rawValue), "serial": .string(key.serialNumber)])
+            let removed = try await rules.remove(key, from: role, by: try context.requirePrincipal(), logger: context.logger)
             return JSONResponse.make(OperationResult(changed: removed, message: removed ? "Rule removed" : "No such rule"))
         }
 
@@ -40,18 +34,14 @@ enum AdminRoutes {
         }
         admin.post("/incoming/clear") { request, context in
             let key = try RoleRuleStore.key(from: try await request.decode(as: RoleRuleRequest.self, context: context))
-            let cleared = try await registry.clear(
+            try await registry.clear(
                 serialNumber: key.serialNumber, issuerMatch: key.issuer.matchKey, by: try context.requirePrincipal())
-            guard cleared else { throw noSuchConnection }
             return JSONResponse.make(OperationResult(changed: true, message: "Incoming connection cleared"))
         }
         admin.post("/incoming/authorize") { request, context in
-            var key = try RoleRuleStore.key(from: try await request.decode(as: RoleRuleRequest.self, context: context))
-            guard let recorded = try await registry.recordedIssuer(
-                serialNumber: key.serialNumber, issuerMatch: key.issuer.matchKey)
-            else { throw noSuchConnection }
-            key.issuer = try DistinguishedName(parsing: recorded)
-            let added = try await rules.add(key, to: .peerSystem, by: try context.requirePrincipal())
+            let key = try RoleRuleStore.key(from: try await request.decode(as: RoleRuleRequest.self, context: context))
+            let added = try await rules.authorize(
+                key, from: registry, by: try context.requirePrincipal(), logger: context.logger)
             return JSONResponse.make(OperationResult(changed: added, message: added ? "Rule added" : "Rule already exists"))
         }
 
@@ -107,8 +97,6 @@ enum AdminRoutes {
             }
         }
     }
-
-    static let noSuchConnection = SignPeerError(.notFound, "No such incoming connection.", status: 404)
 
     static func role(_ context: GatewayRequestContext) throws -> Role {
         guard let role = AdminAPI.role(fromPath: try context.parameters.require("role")) else {

@@ -10,6 +10,8 @@ import SignPeerServiceSupport
 struct IncomingConnectionRegistry: Sendable {
     let database: PostgresClient
 
+    static let noSuchConnection = SignPeerError(.notFound, "No such incoming connection.", status: 404)
+
     /// Records a peer request **only if** `PEERS_INCOMING_ENABLED` is true, in one statement
     /// (so the check and the write cannot disagree). Returns false when incoming connections are
     /// disabled — then nothing was written.
@@ -60,8 +62,8 @@ struct IncomingConnectionRegistry: Sendable {
     }
 
     /// Hides a row from the list (it stays in the table for audit, and reappears when that peer
-    /// connects again).
-    func clear(serialNumber: String, issuerMatch: String, by principal: Principal) async throws -> Bool {
+    /// connects again); 404 when there is no such visible row.
+    func clear(serialNumber: String, issuerMatch: String, by principal: Principal) async throws {
         try await database.withTransaction { connection in
             let rows = try await connection.query(
                 """
@@ -69,7 +71,7 @@ struct IncomingConnectionRegistry: Sendable {
                 WHERE serial_number = $1 AND issuer_match = $2 AND cleared_at IS NULL
                 RETURNING subject_dn, issuer_dn
                 """, [.text(serialNumber), .text(issuerMatch)])
-            guard let row = rows.first else { return false }
+            guard let row = rows.first else { throw Self.noSuchConnection }
             try await AuditLog.append(
                 AuditEvent(
                     .incomingCleared, principal: principal,
@@ -77,7 +79,6 @@ struct IncomingConnectionRegistry: Sendable {
                         "serialNumber": serialNumber, "issuerDN": try row.decode(String.self, column: "issuer_dn"),
                         "subjectDN": try row.decode(String.self, column: "subject_dn"),
                     ]), on: connection)
-            return true
         }
     }
 

@@ -1,3 +1,4 @@
+import Logging
 import SignPeerCore
 import SignPeerCrypto
 import SignPeerPostgres
@@ -48,7 +49,7 @@ struct RoleRuleStore: Sendable {
     }
 
     /// Adds a rule; false when it already existed.
-    func add(_ key: Key, to role: Role, by principal: Principal) async throws -> Bool {
+    func add(_ key: Key, to role: Role, by principal: Principal, logger: Logger) async throws -> Bool {
         let added = try await database.withTransaction { connection in
             let inserted = try await connection.execute(
                 """
@@ -66,11 +67,27 @@ struct RoleRuleStore: Sendable {
             return inserted > 0
         }
         await roleDirectory.invalidate()
+        logger.notice(
+            added ? "rule added" : "rule already exists",
+            metadata: ["role": .string(role.rawValue), "serial": .string(key.serialNumber)])
         return added
     }
 
+    /// "Add Authorization" from an incoming-connection row: the Peer System rule for that
+    /// certificate, with the issuer DN exactly as the row recorded it. Throws 404 when there is
+    /// no such row; false when the rule already existed.
+    func authorize(_ key: Key, from registry: IncomingConnectionRegistry, by principal: Principal, logger: Logger)
+        async throws -> Bool
+    {
+        guard let recorded = try await registry.recordedIssuer(serialNumber: key.serialNumber, issuerMatch: key.issuer.matchKey)
+        else { throw IncomingConnectionRegistry.noSuchConnection }
+        var key = key
+        key.issuer = try DistinguishedName(parsing: recorded)
+        return try await add(key, to: .peerSystem, by: principal, logger: logger)
+    }
+
     /// Removes a rule; false when there was no such rule.
-    func remove(_ key: Key, from role: Role, by principal: Principal) async throws -> Bool {
+    func remove(_ key: Key, from role: Role, by principal: Principal, logger: Logger) async throws -> Bool {
         let removed = try await database.withTransaction { connection in
             let deleted = try await connection.execute(
                 "DELETE FROM role_rules WHERE role = $1 AND serial_number = $2 AND issuer_match = $3",
@@ -86,6 +103,9 @@ struct RoleRuleStore: Sendable {
             return deleted > 0
         }
         await roleDirectory.invalidate()
+        logger.notice(
+            removed ? "rule removed" : "no such rule",
+            metadata: ["role": .string(role.rawValue), "serial": .string(key.serialNumber)])
         return removed
     }
 

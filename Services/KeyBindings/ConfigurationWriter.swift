@@ -67,7 +67,7 @@ struct ConfigurationWriter: Sendable {
         case .worker(let reference):
             if let id = resolved[reference.uppercased()] {
                 workerID = id
-            } else if let existing = try await lockWorker(reference, on: connection) {
+            } else if let existing = try await WorkerLookup.lockID(reference, on: connection) {
                 workerID = existing
             } else if let id = WorkerReference.id(reference), operation.property == PropertyName.name,
                 let value = operation.value
@@ -95,17 +95,6 @@ struct ConfigurationWriter: Sendable {
         return AuditEvent(
             operation.value == nil ? .propertyRemoved : .propertySet, principal: principal, workerID: worker,
             details: details)
-    }
-
-    private func lockWorker(_ reference: String, on connection: PostgresConnection) async throws -> Int? {
-        let rows: PostgresRows
-        if let id = WorkerReference.id(reference) {
-            rows = try await connection.query("SELECT id FROM workers WHERE id = $1 FOR UPDATE", [.int(Int64(id))])
-        } else {
-            rows = try await connection.query(
-                "SELECT id FROM workers WHERE upper(name) = upper($1) FOR UPDATE", [.text(reference)])
-        }
-        return try rows.first?.decode(Int.self, column: "id")
     }
 
     private func createWorker(id: Int?, name: String, on connection: PostgresConnection) async throws
@@ -193,7 +182,7 @@ struct ConfigurationWriter: Sendable {
     /// `removeworker`: the worker, its properties and its key store go (cascade).
     func removeWorker(_ reference: String, by principal: Principal?) async throws {
         try await database.withTransaction { connection in
-            guard let id = try await lockWorker(reference, on: connection) else {
+            guard let id = try await WorkerLookup.lockID(reference, on: connection) else {
                 throw SignPeerError(.workerNotFound, "No worker '\(reference.prefix(64))'.", status: 404)
             }
             try await connection.execute("DELETE FROM workers WHERE id = $1", [.int(Int64(id))])

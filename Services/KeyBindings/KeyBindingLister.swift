@@ -23,7 +23,7 @@ struct KeyBindingLister: Sendable {
     }
 
     func binding(id: Int, requestID: String) async throws -> KeyBinding {
-        let exposed = Self.exposedWorkers(try await repository.listingCandidates())
+        let exposed = Self.exposedWorkers(try await repository.listingCandidates(only: id))
         guard let match = exposed.first(where: { $0.worker.id == id }) else {
             throw SignPeerError(.keyBindingNotFound, "No key binding with id \(id).", status: 404)
         }

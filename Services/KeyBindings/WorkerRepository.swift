@@ -13,35 +13,22 @@ struct WorkerRepository: Sendable {
         try await database.query(WorkerRecord.selectSQL + " GROUP BY w.id ORDER BY w.id").map(WorkerRecord.init(row:))
     }
 
-    /// The workers a listing needs in one query: visible PROCESSABLE workers and every
-    /// CRYPTO_WORKER (for `CRYPTOTOKEN` references).
-    func listingCandidates() async throws -> [WorkerRecord] {
+    /// The workers a listing needs in one query: visible PROCESSABLE workers (all, or only the one
+    /// with id `only`) and every CRYPTO_WORKER (for `CRYPTOTOKEN` references).
+    func listingCandidates(only id: Int? = nil) async throws -> [WorkerRecord] {
         try await database.query(
             WorkerRecord.selectSQL + """
-                 WHERE w.type = 'CRYPTO_WORKER' OR (w.type = 'PROCESSABLE' AND EXISTS (
+                 WHERE w.type = 'CRYPTO_WORKER' OR (w.type = 'PROCESSABLE' AND ($1::integer IS NULL OR w.id = $1)
+                   AND EXISTS (
                     SELECT 1 FROM worker_properties v WHERE v.worker_id = w.id AND v.name = 'PEERS_VISIBLE'
                       AND lower(btrim(v.value, E' \\t\\r\\n')) = 'true'))
                  GROUP BY w.id ORDER BY w.id
-                """
+                """, [id.map { .int(Int64($0)) } ?? .null]
         ).map(WorkerRecord.init(row:))
     }
 
-    /// A worker by id (all digits) or NAME (case-insensitive).
-    func worker(_ reference: String) async throws -> WorkerRecord? {
-        let sql: String
-        let parameter: PostgresValue
-        if let id = WorkerReference.id(reference) {
-            sql = WorkerRecord.selectSQL + " WHERE w.id = $1 GROUP BY w.id"
-            parameter = .int(Int64(id))
-        } else {
-            sql = WorkerRecord.selectSQL + " WHERE upper(w.name) = upper($1) GROUP BY w.id"
-            parameter = .text(reference)
-        }
-        return try await database.query(sql, [parameter]).first.map(WorkerRecord.init(row:))
-    }
-
     func requireWorker(_ reference: String) async throws -> WorkerRecord {
-        guard WorkerReference.isValid(reference), let worker = try await worker(reference) else {
+        guard WorkerReference.isValid(reference), let worker = try await WorkerLookup.record(reference, in: database) else {
             throw SignPeerError(.workerNotFound, "No worker '\(reference.prefix(64))'.", status: 404)
         }
         return worker

@@ -11,12 +11,12 @@ struct TokenWorkers: Sendable {
     var kind: TokenKind
 
     static func lock(_ reference: String, on connection: PostgresConnection) async throws -> TokenWorkers {
-        guard WorkerReference.isValid(reference), let worker = try await lockWorker(reference, on: connection) else {
+        guard WorkerReference.isValid(reference), let worker = try await WorkerLookup.lockRecord(reference, on: connection) else {
             throw SignPeerError(.workerNotFound, "No worker '\(reference.prefix(64))'.", status: 404)
         }
         let holder: WorkerRecord
         if let tokenWorker = worker.value(PropertyName.cryptoToken) {
-            guard let found = try await lockWorker(tokenWorker, on: connection), found.type == .cryptoWorker else {
+            guard let found = try await WorkerLookup.lockRecord(tokenWorker, on: connection), found.type == .cryptoWorker else {
                 throw SignPeerError(
                     .cryptoTokenOffline, "Worker \(worker.name) has no crypto token (\(tokenWorker.prefix(64)) is not a crypto worker).",
                     status: 409)
@@ -29,17 +29,6 @@ struct TokenWorkers: Sendable {
             holder = worker
         }
         return TokenWorkers(worker: worker, holder: holder, kind: try TokenKind(worker: holder))
-    }
-
-    private static func lockWorker(_ reference: String, on connection: PostgresConnection) async throws -> WorkerRecord? {
-        let (condition, parameter): (String, PostgresValue) =
-            if let id = WorkerReference.id(reference) { ("w.id = $1", .int(Int64(id))) }
-            else { ("upper(w.name) = upper($1)", .text(reference)) }
-        let locked = try await connection.query("SELECT id FROM workers w WHERE \(condition) FOR UPDATE", [parameter])
-        guard let id = try locked.first?.decode(Int.self, column: "id") else { return nil }
-        return try await connection.query(
-            WorkerRecord.selectSQL + " WHERE w.id = $1 GROUP BY w.id", [.int(Int64(id))]
-        ).first.map(WorkerRecord.init(row:))
     }
 }
 

@@ -172,43 +172,28 @@ struct AdminWebRoutes: Sendable {
 
     func authorize(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let (form, principal) = try await checkedForm(RuleForm.self, request, context)
-        var key = try ruleKey(form)
-        guard let recorded = try await registry.recordedIssuer(
-            serialNumber: key.serialNumber, issuerMatch: key.issuer.matchKey)
-        else { throw AdminRoutes.noSuchConnection }
-        key.issuer = try DistinguishedName(parsing: recorded)
-        let added = try await rules.add(key, to: .peerSystem, by: principal)
-        context.logger.notice(
-            added ? "rule added" : "rule already exists",
-            metadata: ["role": .string(Role.peerSystem.rawValue), "serial": .string(key.serialNumber)])
+        let added = try await rules.authorize(try ruleKey(form), from: registry, by: principal, logger: context.logger)
         return redirect(.peers, done: added ? "authorized" : "exists")
     }
 
     func clear(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let (form, principal) = try await checkedForm(RuleForm.self, request, context)
         let key = try ruleKey(form)
-        guard try await registry.clear(serialNumber: key.serialNumber, issuerMatch: key.issuer.matchKey, by: principal)
-        else { throw AdminRoutes.noSuchConnection }
+        try await registry.clear(serialNumber: key.serialNumber, issuerMatch: key.issuer.matchKey, by: principal)
         return redirect(.peers, done: "cleared")
     }
 
     func addRule(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let (form, principal) = try await checkedForm(RuleForm.self, request, context)
         let key = try ruleKey(form)
-        let added = try await rules.add(key, to: .peerSystem, by: principal)
-        context.logger.notice(
-            added ? "rule added" : "rule already exists",
-            metadata: ["role": .string(Role.peerSystem.rawValue), "serial": .string(key.serialNumber)])
+        let added = try await rules.add(key, to: .peerSystem, by: principal, logger: context.logger)
         return redirect(.peers, done: added ? "added" : "exists")
     }
 
     func removeRule(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let (form, principal) = try await checkedForm(RuleForm.self, request, context)
         let key = try ruleKey(form)
-        let removed = try await rules.remove(key, from: .peerSystem, by: principal)
-        context.logger.notice(
-            removed ? "rule removed" : "no such rule",
-            metadata: ["role": .string(Role.peerSystem.rawValue), "serial": .string(key.serialNumber)])
+        let removed = try await rules.remove(key, from: .peerSystem, by: principal, logger: context.logger)
         return redirect(.peers, done: removed ? "removed" : "nosuchrule")
     }
 

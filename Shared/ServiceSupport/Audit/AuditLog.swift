@@ -19,12 +19,14 @@ public enum AuditLog {
         _ = try await connection.query("SELECT pg_advisory_xact_lock($1)", [.int(lockKey)])
         let last = try await connection.query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").first
         let row = AuditRow(
-            seq: (try last?.decode(Int.self, column: "seq") ?? 0) + 1,
-            time: AuditRow.timeFormat.format(Date()), event: event.name.rawValue, outcome: event.outcome.rawValue,
-            principalSerial: event.principal?.serialNumber, principalIssuer: event.principal?.issuerDN,
-            principalSubject: event.principal?.subjectDN, workerID: event.workerID, workerName: event.workerName,
-            details: AuditRow.encodeDetails(event.details),
+            entry: AuditEntry(
+                seq: (try last?.decode(Int.self, column: "seq") ?? 0) + 1,
+                time: AuditRow.timeFormat.format(Date()), event: event.name.rawValue, outcome: event.outcome.rawValue,
+                principalSerial: event.principal?.serialNumber, principalIssuer: event.principal?.issuerDN,
+                principalSubject: event.principal?.subjectDN, workerId: event.workerID, workerName: event.workerName,
+                details: AuditRow.encodeDetails(event.details)),
             previousHash: try last?.decode(String.self, column: "hash") ?? genesisHash)
+        let entry = row.entry
         try await connection.execute(
             """
             INSERT INTO audit_log (seq, time, event, outcome, principal_serial, principal_issuer, principal_subject,
@@ -32,10 +34,10 @@ public enum AuditLog {
             VALUES ($1, $2::timestamptz, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
             """,
             [
-                .int(Int64(row.seq)), .text(row.time), .text(row.event), .text(row.outcome),
-                row.principalSerial.map { .text($0) } ?? .null, row.principalIssuer.map { .text($0) } ?? .null,
-                row.principalSubject.map { .text($0) } ?? .null, row.workerID.map { .int(Int64($0)) } ?? .null,
-                row.workerName.map { .text($0) } ?? .null, .text(row.details), .text(row.previousHash),
+                .int(Int64(entry.seq)), .text(entry.time), .text(entry.event), .text(entry.outcome),
+                entry.principalSerial.map { .text($0) } ?? .null, entry.principalIssuer.map { .text($0) } ?? .null,
+                entry.principalSubject.map { .text($0) } ?? .null, entry.workerId.map { .int(Int64($0)) } ?? .null,
+                entry.workerName.map { .text($0) } ?? .null, .text(entry.details), .text(row.previousHash),
                 .text(row.computedHash),
             ])
     }
@@ -79,14 +81,15 @@ public enum AuditLog {
         var previous = genesisHash
         for (index, row) in rows.enumerated() {
             let expectedSeq = index + 1
-            if row.seq != expectedSeq {
-                return AuditVerificationResult(rows: rows.count, firstBroken: min(row.seq, expectedSeq), reason: "sequence gap")
+            let seq = row.entry.seq
+            if seq != expectedSeq {
+                return AuditVerificationResult(rows: rows.count, firstBroken: min(seq, expectedSeq), reason: "sequence gap")
             }
             if row.previousHash != previous {
-                return AuditVerificationResult(rows: rows.count, firstBroken: row.seq, reason: "previous hash does not match")
+                return AuditVerificationResult(rows: rows.count, firstBroken: seq, reason: "previous hash does not match")
             }
             if row.hash != row.computedHash {
-                return AuditVerificationResult(rows: rows.count, firstBroken: row.seq, reason: "content does not match its hash")
+                return AuditVerificationResult(rows: rows.count, firstBroken: seq, reason: "content does not match its hash")
             }
             previous = row.hash
         }
