@@ -48,6 +48,9 @@ let package = Package(
             name: "SignPeerCore",
             path: "Shared/SignPeerCore", swiftSettings: swiftSettings),
         .target(
+            name: "SignPeerPeerProtocol",
+            path: "Shared/PeerProtocol", swiftSettings: swiftSettings),
+        .target(
             name: "SignPeerPostgres",
             dependencies: [
                 "CLibPQ", "SignPeerCore",
@@ -81,7 +84,7 @@ let package = Package(
             name: "SignPeerGateway",
             dependencies: [
                 "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto",
-                "SignPeerServiceSupport",
+                "SignPeerServiceSupport", "SignPeerPeerProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -127,6 +130,9 @@ let package = Package(
         .testTarget(
             name: "SignPeerCoreTests", dependencies: ["SignPeerCore"],
             path: "Tests/SignPeerCoreTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PeerProtocolTests", dependencies: ["SignPeerPeerProtocol"],
+            path: "Tests/PeerProtocolTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "PostgresTests", dependencies: ["SignPeerPostgres", "SignPeerTestSupport"],
             path: "Tests/PostgresTests", swiftSettings: swiftSettings),
