@@ -12,6 +12,7 @@ struct Gateway {
     static func main() async {
         await ServiceMain.run(service: "signpeer-gateway") { environment, boot in
             let configuration = try GatewayConfiguration(environment: environment)
+            let ejbcaPeer = try EJBCAPeerConfiguration(environment: environment)
             let tls = try GatewayTLS.serverConfiguration(configuration)
             let database = DatabaseService(settings: configuration.database, logger: boot.logger)
             try await database.migrate()
@@ -36,6 +37,10 @@ struct Gateway {
             PeerRoutes.add(
                 to: router, registry: registry, keyBindings: Forwarder(service: keyBindings),
                 renewal: Forwarder(service: renewal))
+            EJBCAPeerRoutes.add(
+                to: router, registry: registry, keyBindings: Forwarder(service: keyBindings),
+                renewal: Forwarder(service: renewal),
+                node: try await EJBCAPeerNode.resolve(configured: ejbcaPeer.sourceId, database: database.client))
             let rules = RoleRuleStore(database: database.client, roleDirectory: roleDirectory)
             AdminRoutes.add(
                 to: router, rules: rules, registry: registry, keyBindings: Forwarder(service: keyBindings),

@@ -14,35 +14,50 @@ struct IncomingConnectionRegistry: Sendable {
 
     /// Records a peer request **only if** `PEERS_INCOMING_ENABLED` is true, in one statement
     /// (so the check and the write cannot disagree). Returns false when incoming connections are
-    /// disabled — then nothing was written.
-    func recordIfIncomingEnabled(_ principal: Principal, issuerMatch: String, remoteAddress: String) async throws -> Bool {
+    /// disabled — then nothing was written. `sourceId` is the node id an EJBCA peer-protocol frame
+    /// carried (SPEC §12); a JSON request keeps the one recorded before.
+    func recordIfIncomingEnabled(
+        _ principal: Principal, issuerMatch: String, remoteAddress: String, sourceId: Int32? = nil
+    ) async throws -> Bool {
         let rows = try await database.query(
             """
             INSERT INTO incoming_connections
-                (serial_number, issuer_match, issuer_dn, subject_dn, fingerprint_sha256, remote_address, authorized)
-            SELECT $1, $2, $3, $4, $5, $6, $7
-            WHERE EXISTS (SELECT 1 FROM global_properties WHERE name = 'PEERS_INCOMING_ENABLED'
-                          AND lower(btrim(value, E' \\t\\r\\n')) = 'true')
+                (serial_number, issuer_match, issuer_dn, subject_dn, fingerprint_sha256, remote_address, authorized,
+                 source_id)
+            SELECT $1, $2, $3, $4, $5, $6, $7, $8
+            WHERE \(Self.incomingEnabled)
             ON CONFLICT (serial_number, issuer_match) DO UPDATE SET
                 issuer_dn = excluded.issuer_dn, subject_dn = excluded.subject_dn,
                 fingerprint_sha256 = excluded.fingerprint_sha256, remote_address = excluded.remote_address,
                 last_seen = now(), request_count = incoming_connections.request_count + 1,
-                authorized = excluded.authorized, cleared_at = NULL
+                authorized = excluded.authorized, cleared_at = NULL,
+                source_id = coalesce(excluded.source_id, incoming_connections.source_id)
             RETURNING 1
             """,
             [
                 .text(principal.serialNumber), .text(issuerMatch), .text(principal.issuerDN), .text(principal.subjectDN),
                 .text(principal.fingerprintSHA256), .text(remoteAddress), .bool(principal.hasRole(.peerSystem)),
+                sourceId.map { .int(Int64($0)) } ?? .null,
             ])
         return !rows.isEmpty
     }
+
+    /// `PEERS_INCOMING_ENABLED`, for refusing a request that is rejected before it is recorded.
+    func isIncomingEnabled() async throws -> Bool {
+        !(try await database.query("SELECT 1 WHERE \(Self.incomingEnabled)").isEmpty)
+    }
+
+    private static let incomingEnabled = """
+        EXISTS (SELECT 1 FROM global_properties WHERE name = 'PEERS_INCOMING_ENABLED'
+                AND lower(btrim(value, E' \\t\\r\\n')) = 'true')
+        """
 
     /// Rows seen within the last hour and not cleared, most recent first.
     func list() async throws -> [IncomingConnection] {
         try await database.query(
             """
             SELECT serial_number, issuer_dn, subject_dn, fingerprint_sha256, remote_address,
-                   first_seen, last_seen, request_count, authorized
+                   first_seen, last_seen, request_count, authorized, source_id
             FROM incoming_connections
             WHERE cleared_at IS NULL AND last_seen > now() - interval '1 hour'
             ORDER BY last_seen DESC
@@ -57,7 +72,8 @@ struct IncomingConnectionRegistry: Sendable {
                 firstSeen: RFC3339.string(from: try row.decode(Date.self, column: "first_seen")),
                 lastSeen: RFC3339.string(from: try row.decode(Date.self, column: "last_seen")),
                 requestCount: try row.decode(Int.self, column: "request_count"),
-                authorized: try row.decode(Bool.self, column: "authorized"))
+                authorized: try row.decode(Bool.self, column: "authorized"),
+                sourceId: try row.decode(Int?.self, column: "source_id"))
         }
     }
 

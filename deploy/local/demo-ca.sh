@@ -6,11 +6,15 @@
 # operator would (with the admin certificate): enable PEERS_INCOMING_ENABLED and authorize the
 # peer from the incoming-connection registry.
 #   ./deploy/local/demo-ca.sh
+#   ./deploy/local/demo-ca.sh --ejbca   # the same life cycle over EJBCA's binary peer protocol
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 pki=${SIGNPEER_DEMO_PKI:-.local/pki}
 port=${SIGNPEER_GATEWAY_PORT:-8443}
 base="https://127.0.0.1:$port"
+if [ "${1:-}" = "--ejbca" ]; then
+  exec python3 deploy/local/ejbca-ca.py --url "$base" --pki "$pki"
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

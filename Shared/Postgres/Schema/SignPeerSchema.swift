@@ -2,6 +2,7 @@
 /// under the migration lock (see ``Migrator``). Append new versions; never edit an applied one.
 public enum SignPeerSchema {
     public static let migrations: [Migration] = [
-        V0001Initial.migration
+        V0001Initial.migration,
+        V0020EJBCAPeer.migration,
     ]
 }

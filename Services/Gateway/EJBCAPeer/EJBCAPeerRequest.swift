@@ -1,0 +1,49 @@
+import SignPeerCore
+import SignPeerPeerProtocol
+
+/// A parsed, typed request of the EJBCA peer protocol, and what the gateway does with it
+/// (SPEC §12). Decoding is pure: a data section that does not fit its type is a 400 before
+/// anything runs.
+enum EJBCAPeerRequest: Sendable {
+    case ping
+    case status
+    case prepareRenewal(PrepareRenewal)
+    case update(KeyBindingUpdate)
+    case authorizationCheck(AuthorizationCheck)
+    /// Any other type name, including response types sent as requests.
+    case unknown
+
+    init(_ frame: PeerFrame) throws {
+        do {
+            switch frame.typeName {
+            case Ping.typeName: self = .ping
+            case KeyBindingStatusRequest.typeName: self = .status
+            case PrepareRenewal.typeName: self = .prepareRenewal(try frame.message(as: PrepareRenewal.self))
+            case KeyBindingUpdate.typeName: self = .update(try frame.message(as: KeyBindingUpdate.self))
+            case AuthorizationCheck.typeName: self = .authorizationCheck(try frame.message(as: AuthorizationCheck.self))
+            default: self = .unknown
+            }
+        } catch {
+            throw SignPeerError(.invalidRequest, "The \(frame.typeName) data section could not be read: \(error).")
+        }
+    }
+
+    /// The metrics operation label: the type name for known types, one value for all others
+    /// (so garbage type names cannot grow the label set).
+    static func operation(_ frame: PeerFrame?) -> String {
+        guard let frame else { return "INVALID_FRAME" }
+        let known = [
+            Ping.typeName, KeyBindingStatusRequest.typeName, PrepareRenewal.typeName, KeyBindingUpdate.typeName,
+            AuthorizationCheck.typeName,
+        ]
+        return known.contains(frame.typeName) ? frame.typeName : "UNKNOWN_MESSAGE_TYPE"
+    }
+
+    /// Requests that change state; a retry of one gets the stored first answer.
+    var changesState: Bool {
+        switch self {
+        case .prepareRenewal, .update: true
+        case .ping, .status, .authorizationCheck, .unknown: false
+        }
+    }
+}
