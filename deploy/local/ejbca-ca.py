@@ -269,6 +269,7 @@ class CA:
         self.work = tempfile.mkdtemp(prefix="ejbca-ca-")
         self.server_source_id = None
         self.renewals_with_new_keys = 0
+        self.first_prepare = None
 
     # Peer protocol --------------------------------------------------------------------------
 
@@ -435,6 +436,7 @@ class CA:
         ok(f"{label} status", f"id {binding['id']}, key {binding['keyAlias']} {binding['keyAlgorithm']}/"
            f"{binding['keySpecification']}, fingerprint {binding['fingerprint']}")
         request, first, csr, before = self.renew(binding, label)
+        self.first_prepare = (request, first)
 
         # EJBCA re-sends the same bytes after a timeout: the same answer, no second key.
         keys = self.token_keys(binding["name"])
@@ -596,6 +598,19 @@ class CA:
         ok("concurrent duplicate prepare renewals", "both got the same answer, one key generated")
 
 
+    def restarted_counter(self, binding):
+        """A restarted EJBCA counts from 1 again: the first PREPARE_RENEWAL's exact bytes, sent
+        after the binding moved on, are a new request, not a retry."""
+        request, first = self.first_prepare
+        frame = self.exchange(request, "INTERNAL_KEY_BINDING_PREPARE_RENEWAL_RESPONSE", "old messageId after a restart")
+        self.renewals_with_new_keys += 1
+        check(decode_prepare_response(frame)["csr"] != decode_prepare_response(first)["csr"],
+              "old messageId after a restart", "the first, outdated CSR was replayed")
+        # (A pending next key is replaced under the same alias, so the alias list may not change;
+        # a different CSR from a deterministic RSA signature means a different key.)
+        ok("old messageId after the binding moved on", "a fresh CSR for a new key, not the outdated first answer")
+
+
 def openssl(*arguments):
     result = subprocess.run(["openssl", *arguments], capture_output=True)
     if result.returncode != 0:
@@ -631,6 +646,7 @@ def main():
             ca.failures(ca.binding(binding["name"]), leaves[binding["name"]])
             ca.garbage(ca.binding(binding["name"]))
             ca.concurrent_duplicates(ca.binding(binding["name"]))
+            ca.restarted_counter(ca.binding(binding["name"]))
         if args.replica:
             replica = Connection(args.replica, args.pki, "peer")
             frame = ca.exchange(ping(), "PING_RESPONSE", "ping on the replica", connection=replica)

@@ -61,7 +61,7 @@ struct EJBCAPeerEndpoint: Sendable {
         guard principal.hasRole(.peerSystem) else { throw try await deny(.notAuthorized, principal, frame, context) }
 
         let peerRequest = try EJBCAPeerRequest(frame)
-        guard peerRequest.changesState else {
+        guard let bindingID = peerRequest.changedBinding else {
             let answer = try await dispatcher.answer(peerRequest, context)
             return (Self.octetStream(try encode(answer.message)), answer.outcome)
         }
@@ -77,7 +77,7 @@ struct EJBCAPeerEndpoint: Sendable {
             do {
                 let answer = try await dispatcher.answer(peerRequest, context)
                 let reply = try encode(answer.message)
-                try await replies.complete(key, reply: reply)
+                try await replies.complete(key, reply: reply, workerID: bindingID)
                 return (Self.octetStream(reply), answer.outcome)
             } catch {
                 await replies.abandon(key)

@@ -12,8 +12,12 @@ import SignPeerPostgres
 /// `pending` row (the primary key makes that a race with exactly one winner), runs the
 /// operation and stores the answer; a duplicate that finds the row pending polls until the answer
 /// is there. A pending row whose owner died (no answer after ``pendingLease``) is taken over.
-/// A repeat of the key with *different* bytes is a new message (EJBCA's counter restarts with
-/// EJBCA) and replaces the old row.
+///
+/// EJBCA's messageId counter restarts with EJBCA, so an old key can come back as a new message:
+/// with *different* bytes, or with the same bytes once the binding has moved on (a PREPARE_RENEWAL
+/// for one binding is always the same bytes). So an answer is replayed only while the worker's
+/// version is the one the answer left behind; a genuine retry arrives before anything else
+/// touched the binding, a restarted EJBCA's request after. Either way the old row is replaced.
 final class EJBCAPeerReplyStore: Sendable {
     struct Key: Sendable, Hashable {
         var clientFingerprint: String
@@ -55,8 +59,10 @@ final class EJBCAPeerReplyStore: Sendable {
                 """
                 SELECT state, reply, request_sha256,
                        created_at > now() - make_interval(secs => $4) AS fresh,
-                       created_at < now() - make_interval(secs => $5) AS lease_expired
-                FROM ejbca_peer_replies
+                       created_at < now() - make_interval(secs => $5) AS lease_expired,
+                       worker_version IS NOT DISTINCT FROM (SELECT version FROM workers WHERE id = r.worker_id)
+                           AS binding_unchanged
+                FROM ejbca_peer_replies r
                 WHERE client_fingerprint = $1 AND source_id = $2 AND message_id = $3
                 """, parameters(key) + [.int(window.seconds), .int(pendingLease.seconds)])
             guard let row = rows.first else { continue }  // deleted meanwhile: try to insert again
@@ -64,11 +70,13 @@ final class EJBCAPeerReplyStore: Sendable {
             let sameRequest = try row.decode(String.self, column: "request_sha256") == requestSHA256
             let fresh = try row.decode(Bool.self, column: "fresh")
             let leaseExpired = try row.decode(Bool.self, column: "lease_expired")
-            if done, sameRequest, fresh, let reply = try row.decode([UInt8]?.self, column: "reply") {
+            let unchanged = try row.decode(Bool.self, column: "binding_unchanged")
+            if done, sameRequest, fresh, unchanged, let reply = try row.decode([UInt8]?.self, column: "reply") {
                 return .stored(reply)
             }
             if done || !fresh || leaseExpired {
-                // An answer to another message, an expired one, or an owner that died: replace it.
+                // An answer to another message or to an outdated state, an expired one, or an
+                // owner that died: replace it.
                 try await database.execute(
                     """
                     DELETE FROM ejbca_peer_replies
@@ -86,13 +94,15 @@ final class EJBCAPeerReplyStore: Sendable {
         }
     }
 
-    /// Stores the answer of the request this process owns.
-    func complete(_ key: Key, reply: [UInt8]) async throws {
+    /// Stores the answer of the request this process owns, with the version the operation left
+    /// the worker `workerID` at.
+    func complete(_ key: Key, reply: [UInt8], workerID: Int) async throws {
         try await database.execute(
             """
-            UPDATE ejbca_peer_replies SET state = 'done', reply = $4
+            UPDATE ejbca_peer_replies
+            SET state = 'done', reply = $4, worker_id = $5, worker_version = (SELECT version FROM workers WHERE id = $5)
             WHERE client_fingerprint = $1 AND source_id = $2 AND message_id = $3 AND state = 'pending'
-            """, parameters(key) + [.bytes(reply)])
+            """, parameters(key) + [.bytes(reply), .int(Int64(workerID))])
     }
 
     /// Gives up an owned request that ended without an answer to keep (a transient failure), so

@@ -39,11 +39,13 @@ enum EJBCAPeerRequest: Sendable {
         return known.contains(frame.typeName) ? frame.typeName : "UNKNOWN_MESSAGE_TYPE"
     }
 
-    /// Requests that change state; a retry of one gets the stored first answer.
-    var changesState: Bool {
+    /// The binding a request that changes state is about; nil for requests that change nothing.
+    /// A retry of a state-changing request gets the stored first answer.
+    var changedBinding: Int? {
         switch self {
-        case .prepareRenewal, .update: true
-        case .ping, .status, .authorizationCheck, .unknown: false
+        case .prepareRenewal(let message): Int(message.internalKeyBindingId)
+        case .update(let message): Int(message.internalKeyBindingId)
+        case .ping, .status, .authorizationCheck, .unknown: nil
         }
     }
 }

@@ -1,5 +1,7 @@
 /// The EJBCA peer protocol (SPEC §12): the answers kept so that EJBCA's byte-identical retries
-/// get the first answer again, and the sourceId of binary-protocol peers in the registry.
+/// get the first answer again (with the version of the worker the answer left behind, so an
+/// answer is not replayed once the binding moved on), and the sourceId of binary-protocol peers
+/// in the registry.
 enum V0020EJBCAPeer {
     static let migration = Migration(
         version: 20, name: "ejbca_peer",
@@ -11,6 +13,8 @@ enum V0020EJBCAPeer {
                 request_sha256     text NOT NULL,
                 state              text NOT NULL CHECK (state IN ('pending', 'done')),
                 reply              bytea,
+                worker_id          integer,
+                worker_version     bigint,
                 created_at         timestamptz NOT NULL DEFAULT now(),
                 PRIMARY KEY (client_fingerprint, source_id, message_id),
                 CHECK ((state = 'done') = (reply IS NOT NULL))
