@@ -126,6 +126,30 @@ struct EJBCAPeerTests {
             ])
         #expect(twice.status == 0)
         #expect(twice.stderr.contains("Re-using existing connection") || twice.stderr.contains("Reusing existing"), "\(twice.stderr)")
+
+        // A PREPARE_RENEWAL (example 3a with binding id 999, which is not listed) is answered with
+        // an error frame and that answer is stored; a retry gets whatever the shared store holds
+        // for its key, until the ten minutes are over.
+        let prepare = system.directory + "/prepare.bin"
+        try Data(hex: "0000000000000024494e5445524e414c5f4b45595f42494e44494e475f505245504152455f52454e4557414c1a2b3c4d000000000000004d000000000000000000000005000003e701")
+            .write(to: URL(fileURLWithPath: prepare))
+        func send() async throws -> [UInt8] {
+            let result = try await system.curl(
+                "/signserver/peer/v1", as: "peer", extra: ["--data-binary", "@" + prepare, "-o", answer])
+            #expect(result.status == 200)
+            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: answer)))
+        }
+        let first = try await send()
+        #expect(String(decoding: first, as: UTF8.self).contains("CryptoTokenOfflineException"))
+        #expect(String(decoding: first, as: UTF8.self).contains("key_binding_not_found: "))
+        #expect(try await send() == first)
+        let marker = "000000000000000d50494e475f524553504f4e534500c0ffee00000000000003e9000000000000000000000000"
+        _ = try await system.sql("UPDATE ejbca_peer_replies SET reply = '\\x\(marker)' WHERE message_id = 77")
+        #expect(try await send() == [UInt8](Data(hex: marker)))
+        _ = try await system.sql("UPDATE ejbca_peer_replies SET created_at = now() - interval '11 minutes' WHERE message_id = 77")
+        let afterWindow = try await send()
+        #expect(String(decoding: afterWindow, as: UTF8.self).contains("key_binding_not_found: "))
+        #expect(afterWindow != first, "a new answer has a new messageId")
     }
 
     @Test(arguments: ["-1", "abc", "2147483648"])
