@@ -16,4 +16,5 @@ import sys
 for n, line in enumerate(sys.stdin):
     open(sys.argv[1] + "/example-%02d" % n, "wb").write(bytes.fromhex(line.strip()))
 ' "$work/corpus"
-"$work/peer-frame-fuzzer" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 "$@" "$work/corpus"
+"$work/peer-frame-fuzzer" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 -artifact_prefix="$work/" "$@" \
+  "$work/corpus"
