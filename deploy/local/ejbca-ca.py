@@ -238,11 +238,13 @@ class Connection:
         self.context.check_hostname = False
         self.context.load_cert_chain(os.path.join(pki, identity + ".pem"), os.path.join(pki, identity + ".key"))
         self.connection = None
+        self.timeout = 60
 
     def request(self, method, path, body=None, headers=None):
         for attempt in (1, 2):
             if self.connection is None:
-                self.connection = http.client.HTTPSConnection(self.host, self.port, context=self.context, timeout=60)
+                self.connection = http.client.HTTPSConnection(
+                    self.host, self.port, context=self.context, timeout=self.timeout)
             try:
                 self.connection.request(method, path, body=body, headers=headers or {})
                 response = self.connection.getresponse()
@@ -598,6 +600,24 @@ class CA:
         ok("concurrent duplicate prepare renewals", "both got the same answer, one key generated")
 
 
+    def retry_after_timeout(self, binding):
+        """EJBCA's read timeout: the first copy is abandoned mid-flight, the retry gets its answer."""
+        request = prepare_renewal(binding["id"], True)
+        impatient = Connection(self.args.url, self.args.pki, "peer")
+        impatient.timeout = 0.05
+        try:
+            self.post(request, impatient)
+            gave_up = False
+        except (TimeoutError, OSError):
+            gave_up = True
+        finally:
+            impatient.close()
+        frame = self.exchange(request, "INTERNAL_KEY_BINDING_PREPARE_RENEWAL_RESPONSE", "retry after a read timeout")
+        self.renewals_with_new_keys += 1
+        again = self.exchange(request, "INTERNAL_KEY_BINDING_PREPARE_RENEWAL_RESPONSE", "retry after a read timeout")
+        check(again["raw"] == frame["raw"], "retry after a read timeout", "different answers")
+        ok("retry after a read timeout", ("the first copy was abandoned; " if gave_up else "") + "one answer, one key")
+
     def restarted_counter(self, binding):
         """A restarted EJBCA counts from 1 again: the first PREPARE_RENEWAL's exact bytes, sent
         after the binding moved on, are a new request, not a retry."""
@@ -646,6 +666,7 @@ def main():
             ca.failures(ca.binding(binding["name"]), leaves[binding["name"]])
             ca.garbage(ca.binding(binding["name"]))
             ca.concurrent_duplicates(ca.binding(binding["name"]))
+            ca.retry_after_timeout(ca.binding(binding["name"]))
             ca.restarted_counter(ca.binding(binding["name"]))
         if args.replica:
             replica = Connection(args.replica, args.pki, "peer")

@@ -74,15 +74,21 @@ struct EJBCAPeerEndpoint: Sendable {
                 metadata: ["type": .string(frame.typeName), "messageId": .stringConvertible(frame.messageId)])
             return (Self.octetStream(reply), "replayed")
         case .owner:
-            do {
-                let answer = try await dispatcher.answer(peerRequest, context)
-                let reply = try encode(answer.message)
-                try await replies.complete(key, reply: reply, workerID: bindingID)
-                return (Self.octetStream(reply), answer.outcome)
-            } catch {
-                await replies.abandon(key)
-                throw error
+            // In a task of its own, which the request's cancellation does not reach: when EJBCA
+            // gives up after its read timeout and closes the connection, the operation still
+            // finishes and its answer is stored for the retry that is already waiting for it.
+            let owner = Task { [self] in
+                do {
+                    let answer = try await dispatcher.answer(peerRequest, context)
+                    let reply = try encode(answer.message)
+                    try await replies.complete(key, reply: reply, workerID: bindingID)
+                    return (Self.octetStream(reply), answer.outcome)
+                } catch {
+                    await replies.abandon(key)
+                    throw error
+                }
             }
+            return try await owner.value
         }
     }
 

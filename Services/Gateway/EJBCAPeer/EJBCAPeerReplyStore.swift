@@ -26,7 +26,7 @@ final class EJBCAPeerReplyStore: Sendable {
     }
 
     enum Claim: Sendable, Equatable {
-        /// Run the operation, then ``complete(_:reply:)`` or ``abandon(_:)``.
+        /// Run the operation, then ``complete(_:reply:workerID:)`` or ``abandon(_:)``.
         case owner
         /// The first answer, to be sent again unchanged.
         case stored([UInt8])
