@@ -22,8 +22,7 @@ struct EJBCAPeerOperations: Sendable {
     }
 
     func prepareRenewal(id: Int, renewKeys: Bool, _ context: GatewayRequestContext) async throws -> RenewalResponse {
-        try requireValid(id)
-        try await PeerRoutes.requireListed(id, keyBindings: keyBindings, context: context)
+        try await requireListed(id, context)
         return try await renewal.service.call(
             "POST", "/internal/v1/workers/\(id)/renewal", body: RenewalRequest(renewKeys: renewKeys),
             requestID: context.requestID, principal: try context.requirePrincipal())
@@ -31,8 +30,7 @@ struct EJBCAPeerOperations: Sendable {
 
     /// Returns once the install committed.
     func install(id: Int, certificate: Certificate, _ context: GatewayRequestContext) async throws {
-        try requireValid(id)
-        try await PeerRoutes.requireListed(id, keyBindings: keyBindings, context: context)
+        try await requireListed(id, context)
         let (body, contentType): ([UInt8], String) =
             switch certificate {
             case .der(let der): (der, "application/pkix-cert")
@@ -44,8 +42,10 @@ struct EJBCAPeerOperations: Sendable {
         try InternalServiceClient.throwIfError(response, service: renewal.service.name)
     }
 
-    /// Worker ids are positive; anything else is no listed binding (SPEC §8's 404 rule).
-    private func requireValid(_ id: Int) throws {
+    /// Renewal acts only on listed bindings (SPEC §8's 404 `key_binding_not_found`), checked the
+    /// way the JSON routes check it. Worker ids are positive; an EJBCA id is any int32.
+    private func requireListed(_ id: Int, _ context: GatewayRequestContext) async throws {
         guard id > 0 else { throw SignPeerError(.keyBindingNotFound, "No key binding with id \(id).", status: 404) }
+        try await PeerRoutes.requireListed(id, keyBindings: keyBindings, context: context)
     }
 }
