@@ -39,7 +39,11 @@ struct ReadinessTests {
         let system = try await SignPeerSystem(name: "sigterm")
         defer { system.shutdown() }
         try system.start(.renewal)
-        try await Task.sleep(for: .seconds(1))
+        // Until the service group runs, SIGTERM has its default action; wait for it (migrations
+        // take longer on a loaded machine) instead of a fixed pause.
+        for _ in 0..<300 where !system.log(.renewal).contains("starting") {
+            try await Task.sleep(for: .milliseconds(100))
+        }
         let start = ContinuousClock.now
         system.stop(.renewal, signal: SIGTERM)
         #expect(ContinuousClock.now - start < .seconds(10))
