@@ -521,6 +521,8 @@ class CA:
         frame = self.exchange(authorization_check(["/peer/view", None, "/peer/manage"]),
                               "AUTHORIZATION_CHECK_RESPONSE", "authorization check")
         check(Decoder(frame["data"]).string_list() == [], "authorization check", repr(frame["data"]))
+        frame = self.exchange(encode_frame("AUTHORIZATION_CHECK"), "AUTHORIZATION_CHECK_RESPONSE", "authorization check")
+        check(Decoder(frame["data"]).string_list() == [], "authorization check without data", repr(frame["data"]))
         ok("authorization check", "AUTHORIZATION_CHECK_RESPONSE with an empty list")
         for unknown in ("PUBLISH_TO_VA", "PING_RESPONSE", "internal_key_binding_status_request"):
             frame = self.exchange(encode_frame(unknown, b"\x00\x01"), "UNKNOWN_MESSAGE_TYPE_RESPONSE", f"unknown {unknown}")
@@ -553,8 +555,8 @@ class CA:
                                                            Encoder().int(binding["id"]).bytes(b"\x30\x00").done(), version=1),
             "UPDATE with a CSR length over 128 MiB": encode_frame(
                 "INTERNAL_KEY_BINDING_UPDATE", Encoder().int(binding["id"]).done() + b"\x01" + struct.pack(">i", 0x7FFFFFFF)),
-            "AUTHORIZATION_CHECK with a list of 2^31-1": encode_frame(
-                "AUTHORIZATION_CHECK", b"\x01" + struct.pack(">i", 0x7FFFFFFF)),
+            "UPDATE v0 cut inside the certificate": encode_frame(
+                "INTERNAL_KEY_BINDING_UPDATE", Encoder().int(binding["id"]).done() + b"\x01" + struct.pack(">i", 100) + b"\x30"),
             "random bytes": bytes(hashlib.sha256(str(i).encode()).digest()[0] for i in range(300)),
             "JSON": b'{"renewKeys": true}',
         }

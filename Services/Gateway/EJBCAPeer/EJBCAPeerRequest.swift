@@ -2,14 +2,15 @@ import SignPeerCore
 import SignPeerPeerProtocol
 
 /// A parsed, typed request of the EJBCA peer protocol, and what the gateway does with it
-/// (SPEC §12). Decoding is pure: a data section that does not fit its type is a 400 before
-/// anything runs.
+/// (SPEC §12). Decoding is pure: a data section that does not fit a type whose fields are used
+/// (PREPARE_RENEWAL, UPDATE) is a 400 before anything runs.
 enum EJBCAPeerRequest: Sendable {
     case ping
     case status
     case prepareRenewal(PrepareRenewal)
     case update(KeyBindingUpdate)
-    case authorizationCheck(AuthorizationCheck)
+    /// Answered with an empty list whatever it asks, so its data is not read.
+    case authorizationCheck
     /// Any other type name, including response types sent as requests.
     case unknown
 
@@ -20,7 +21,7 @@ enum EJBCAPeerRequest: Sendable {
             case KeyBindingStatusRequest.typeName: self = .status
             case PrepareRenewal.typeName: self = .prepareRenewal(try frame.message(as: PrepareRenewal.self))
             case KeyBindingUpdate.typeName: self = .update(try frame.message(as: KeyBindingUpdate.self))
-            case AuthorizationCheck.typeName: self = .authorizationCheck(try frame.message(as: AuthorizationCheck.self))
+            case AuthorizationCheck.typeName: self = .authorizationCheck
             default: self = .unknown
             }
         } catch {
