@@ -2,7 +2,8 @@
 // with the codec's sources into one module by `run.sh`; not a SwiftPM target, so the normal
 // `swift build` never sees it.
 //
-// Every input is decoded as a frame and, whatever its type name says, by every typed decoder.
+// Every input is read as a data section and as UPDATE PEM text, then decoded as a frame and,
+// whatever its type name says, by every typed decoder.
 // A decoded message must re-encode to bytes that decode to the same message. Any trap, any
 // out-of-bounds read (AddressSanitizer) or a failed round trip aborts the run.
 
@@ -20,6 +21,7 @@ public func fuzz(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     let bytes = start.map { Array(UnsafeRawBufferPointer(start: $0, count: count)) } ?? []
     var reader = PeerDataReader(bytes)
     _ = try? reader.readStringList("list")
+    _ = PEMBlocks.canonical(label: "CERTIFICATE", bodies: PEMBlocks.bodies(label: "CERTIFICATE", in: bytes))
     guard let frame = try? PeerFrame(decoding: bytes) else { return 0 }
     guard let encoded = try? frame.encoded(), (try? PeerFrame(decoding: encoded)) == frame else {
         if frame.typeName.utf8.count <= PeerFrame.maximumTypeNameLength { fatalError("frame did not survive a round trip") }
