@@ -125,7 +125,7 @@ let package = Package(
             dependencies: ["SignPeerCore"],
             path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
-            name: "SignPeerCoreTests", dependencies: ["SignPeerCore"],
+            name: "SignPeerCoreTests", dependencies: ["SignPeerCore", "SignPeerTestSupport"],
             path: "Tests/SignPeerCoreTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "PostgresTests", dependencies: ["SignPeerPostgres", "SignPeerTestSupport"],

@@ -16,84 +16,86 @@ struct ConfigurationWriter: Sendable {
         var changed = false
     }
 
+    /// Executes the file's ``ConfigurationPlan``: first the numbered workers (`WORKER<n>`, created
+    /// with id `<n>` when absent and given a NAME) so that no generated id takes a number the file
+    /// names, then the `WORKERGENID<n>` creations, then every group's properties.
     func apply(_ file: PropertyFile, by principal: Principal?) async throws -> Outcome {
-        try await database.withTransaction { connection in
+        let plan = try ConfigurationPlan(file)
+        return try await database.withTransaction { connection in
             var outcome = Outcome()
-            var generated: [Int: Int] = [:]  // WORKERGENID n -> new id
-            var resolved: [String: Int] = [:]  // WORKER reference -> id
-            for operation in Self.ordered(file.operations) {
-                do {
-                    let change = try await apply(
-                        operation, on: connection, generated: &generated, resolved: &resolved, created: &outcome.created)
-                    outcome.changed = change.changed
-                    outcome.applied += 1
-                    if change.changed {
-                        try await AuditLog.append(Self.auditEvent(operation, worker: change.worker, principal), on: connection)
+            var ids: [Int: Int] = [:]  // group index -> worker id
+            var created: Set<Int> = []  // groups whose worker this file created
+            func create(_ index: Int, id: Int?) async throws {
+                let group = plan.groups[index]
+                guard let name = group.name else {
+                    throw SignPeerError(
+                        .workerNotFound,
+                        "Line \(group.line): No worker '\(id.map(String.init) ?? group.label)'; add \(group.label).NAME=<name> to create it.",
+                        status: 404)
+                }
+                let worker = try await Self.atLine(name.line) {
+                    try await createWorker(id: id, name: name.value ?? "", on: connection)
+                }
+                ids[index] = worker.id
+                created.insert(index)
+                outcome.created.append(worker)
+                outcome.applied += 1
+                outcome.changed = true
+                try await AuditLog.append(Self.auditEvent(name, worker: worker.id, principal), on: connection)
+            }
+            for (index, group) in plan.groups.enumerated() {
+                guard let id = group.numberedID else { continue }
+                if let existing = try await WorkerLookup.lockID(String(id), on: connection) {
+                    ids[index] = existing
+                } else {
+                    try await create(index, id: id)
+                }
+            }
+            for (index, group) in plan.groups.enumerated() {
+                if case .generated = group.target { try await create(index, id: nil) }
+            }
+            for (index, group) in plan.groups.enumerated() {
+                var worker = ids[index]
+                if case .worker(let reference) = group.target, worker == nil {
+                    worker = try await WorkerLookup.lockID(reference, on: connection)
+                    guard worker != nil else {
+                        throw SignPeerError(
+                            .workerNotFound, "Line \(group.line): No worker '\(reference.prefix(64))'.", status: 404)
                     }
-                } catch let error as SignPeerError {
-                    throw SignPeerError(error.code, "Line \(operation.line): \(error.message)", status: error.status)
+                }
+                for change in created.contains(index) ? group.changesAfterCreation : group.changes {
+                    let changed = try await Self.atLine(change.line) {
+                        if let worker { return try await setWorkerProperty(worker, change.property, change.value, on: connection) }
+                        return try await setGlobal(change.property, change.value, on: connection)
+                    }
+                    outcome.changed = changed
+                    outcome.applied += 1
+                    if changed { try await AuditLog.append(Self.auditEvent(change, worker: worker, principal), on: connection) }
                 }
             }
             return outcome
         }
     }
 
-    /// NAME and TYPE lines first, so a new worker exists before its other properties are set.
-    static func ordered(_ operations: [PropertyFile.Operation]) -> [PropertyFile.Operation] {
-        let identity: Set<String> = [PropertyName.name, PropertyName.type]
-        return operations.filter { identity.contains($0.property) } + operations.filter { !identity.contains($0.property) }
-    }
-
-    private func apply(
-        _ operation: PropertyFile.Operation, on connection: PostgresConnection, generated: inout [Int: Int],
-        resolved: inout [String: Int], created: inout [PropertyFileResult.Created]
-    ) async throws -> (changed: Bool, worker: Int?) {
-        let workerID: Int
-        switch operation.target {
-        case .global:
-            return (try await setGlobal(operation.property, operation.value, on: connection), nil)
-        case .generated(let n):
-            if let id = generated[n] {
-                workerID = id
-            } else {
-                guard operation.property == PropertyName.name, let value = operation.value else {
-                    throw SignPeerError(.invalidProperty, "WORKERGENID\(n) needs a NAME line.")
-                }
-                let worker = try await createWorker(id: nil, name: value, on: connection)
-                generated[n] = worker.id
-                created.append(worker)
-                return (true, worker.id)
-            }
-        case .worker(let reference):
-            if let id = resolved[reference.uppercased()] {
-                workerID = id
-            } else if let existing = try await WorkerLookup.lockID(reference, on: connection) {
-                workerID = existing
-            } else if let id = WorkerReference.id(reference), operation.property == PropertyName.name,
-                let value = operation.value
-            {
-                let worker = try await createWorker(id: id, name: value, on: connection)
-                resolved[reference.uppercased()] = worker.id
-                created.append(worker)
-                return (true, worker.id)
-            } else {
-                throw SignPeerError(.workerNotFound, "No worker '\(reference.prefix(64))'.", status: 404)
-            }
-            resolved[reference.uppercased()] = workerID
+    /// Errors of one line name it.
+    private static func atLine<T>(_ line: Int, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as SignPeerError {
+            throw SignPeerError(error.code, "Line \(line): \(error.message)", status: error.status)
         }
-        return (try await setWorkerProperty(workerID, operation.property, operation.value, on: connection), workerID)
     }
 
     /// The audit record of one applied line; secret values are never recorded, other values only
     /// by their length (certificates are long).
-    static func auditEvent(_ operation: PropertyFile.Operation, worker: Int?, _ principal: Principal?) -> AuditEvent {
-        var details = ["property": operation.property, "scope": worker == nil ? "global" : "worker"]
-        if let value = operation.value {
-            details["value"] = PropertyName.secret.contains(operation.property)
+    static func auditEvent(_ change: ConfigurationPlan.Change, worker: Int?, _ principal: Principal?) -> AuditEvent {
+        var details = ["property": change.property, "scope": worker == nil ? "global" : "worker"]
+        if let value = change.value {
+            details["value"] = PropertyName.secret.contains(change.property)
                 ? WorkerConfig.masked : value.count > 256 ? "(\(value.count) characters)" : value
         }
         return AuditEvent(
-            operation.value == nil ? .propertyRemoved : .propertySet, principal: principal, workerID: worker,
+            change.value == nil ? .propertyRemoved : .propertySet, principal: principal, workerID: worker,
             details: details)
     }
 

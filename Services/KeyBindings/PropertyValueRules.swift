@@ -4,6 +4,7 @@ import SignPeerCrypto
 /// What a property value must look like before it is stored (SPEC §3): booleans are
 /// `true`/`false`; certificate values, given as PEM or as SignServer's base64 DER (chains joined
 /// by `;`), are stored as canonical PEM; a blank value means "absent" and removes the property.
+/// Values of properties SignPeer does not interpret are stored exactly as given.
 enum PropertyValueRules {
     static let booleans: Set<String> = [
         PropertyName.peersIncomingEnabled, PropertyName.peersVisible, PropertyName.peersIssued,
@@ -14,6 +15,9 @@ enum PropertyValueRules {
     static func canonical(property: String, value: String) throws -> String? {
         let trimmed = value.trimmingWhitespace()
         if trimmed.isEmpty { return nil }
+        guard !value.unicodeScalars.contains("\u{0}") else {
+            throw SignPeerError(.invalidProperty, "\(property) cannot hold the character U+0000.")
+        }
         if booleans.contains(property) {
             guard ["true", "false"].contains(trimmed.lowercased()) else {
                 throw SignPeerError(.invalidProperty, "\(property) must be true or false, not '\(trimmed.prefix(32))'.")
@@ -32,7 +36,7 @@ enum PropertyValueRules {
             }
             return certificates.map(\.pem).joined()
         }
-        return value.trimmingWhitespace()
+        return PropertyName.interpreted.contains(property) ? trimmed : value
     }
 
     /// Worker NAME values: the characters a worker reference may use, not all digits.

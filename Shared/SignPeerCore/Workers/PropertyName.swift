@@ -22,6 +22,16 @@ public enum PropertyName {
     public static let keystorePassword = "KEYSTOREPASSWORD"
     public static let pin = "PIN"
 
+    /// The properties SignPeer reads itself; their values are stored without surrounding
+    /// whitespace. Any other property (IMPLEMENTATION_CLASS, AUTHTYPE, …) is stored exactly as
+    /// given, so SignServer configurations keep their meaning when they move on.
+    public static let interpreted: Set<String> = [
+        peersIncomingEnabled, peersVisible, peersIssued, peersKeepChain, disabled, signatureAlgorithm,
+        requestSignatureAlgorithm, keyAlgorithm, keySpecification, requestDN, cryptoToken, cryptoTokenImplementation,
+        defaultKey, nextCertSignKey, signerCertificate, signerCertificateChain, name, type, keystorePassword, pin,
+        "KEYSTORETYPE", "KEYSTOREPATH", "SHAREDLIBRARYNAME", "SLOTLABELTYPE", "SLOTLABELVALUE",
+    ]
+
     /// Properties whose values are secrets: never returned by `getconfig`, never logged.
     public static let secret: Set<String> = [keystorePassword, pin, "AUTHCODE", "KEYSTOREPASS"]
 
