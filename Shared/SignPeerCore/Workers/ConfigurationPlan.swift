@@ -67,8 +67,6 @@ public struct ConfigurationPlan: Sendable, Equatable {
 
     public var groups: [Group]
 
-    public init(groups: [Group]) { self.groups = groups }
-
     public init(_ file: PropertyFile) throws(SignPeerError) {
         var groups: [Group] = []
         var groupIndex: [PropertyFile.Target: Int] = [:]
