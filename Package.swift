@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "SignPeerPostgres",
             dependencies: [
-                "CLibPQ", "SignPeerCore",
+                "CLibPQ",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/Postgres", swiftSettings: swiftSettings),
@@ -63,7 +63,14 @@ let package = Package(
             dependencies: ["COpenSSL", "CSignPeerShims", "SignPeerCore"],
             path: "Shared/Crypto", swiftSettings: swiftSettings),
         .target(
-            name: "SignPeerServiceSupport",
+            name: "SignPeerStore",
+            dependencies: [
+                "SignPeerCore", "SignPeerPostgres", "SignPeerCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/Store", swiftSettings: swiftSettings),
+        .target(
+            name: "SignPeerServer",
             dependencies: [
                 "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -73,7 +80,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Shared/ServiceSupport", swiftSettings: swiftSettings),
+            path: "Shared/Server", swiftSettings: swiftSettings),
 
         // MARK: Executables
 
@@ -81,7 +88,7 @@ let package = Package(
             name: "SignPeerGateway",
             dependencies: [
                 "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto",
-                "SignPeerServiceSupport",
+                "SignPeerServer", "SignPeerStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -94,7 +101,8 @@ let package = Package(
         .executableTarget(
             name: "SignPeerKeyBindings",
             dependencies: [
-                "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto", "SignPeerServiceSupport",
+                "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto", "SignPeerServer",
+                "SignPeerStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -104,7 +112,7 @@ let package = Package(
             name: "SignPeerRenewal",
             dependencies: [
                 "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto",
-                "SignPeerServiceSupport",
+                "SignPeerServer", "SignPeerStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -142,6 +150,19 @@ let package = Package(
         .testTarget(
             name: "CLITests", dependencies: ["SignPeerCLI", "SignPeerCore"],
             path: "Tests/CLITests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StoreTests", dependencies: ["SignPeerStore", "SignPeerCore", "SignPeerTestSupport"],
+            path: "Tests/StoreTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "SignPeerServer", "SignPeerCore", "SignPeerPostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/ServerTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GatewayTests", dependencies: ["SignPeerGateway"],
+            path: "Tests/GatewayTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["SignPeerCore", "SignPeerTestSupport"],

@@ -24,7 +24,7 @@ struct GatewayRequestContext: RequestContext {
     /// The authenticated principal; routes behind ``AuthenticationMiddleware`` always have one.
     func requirePrincipal() throws -> Principal {
         guard let principal else {
-            throw SignPeerError(.clientCertificateRequired, "A trusted client certificate is required.", status: 401)
+            throw SignPeerError.clientCertificateRequired("A trusted client certificate is required.")
         }
         return principal
     }

@@ -1,6 +1,7 @@
 import Foundation
 import SignPeerCore
 import SignPeerPostgres
+import SignPeerStore
 
 /// Looks up the roles of a client certificate in `role_rules`, caching each answer for a short
 /// time so a burst of requests costs one query, while a rule added or removed on any gateway
@@ -27,11 +28,8 @@ actor RoleDirectory {
         let key = identity.serialNumber + "\n" + identity.issuerMatch
         let now = ContinuousClock.now
         if let entry = cache[key], entry.expires > now { return entry.roles }
-        let rows = try await database.query(
-            "SELECT role FROM role_rules WHERE serial_number = $1 AND issuer_match = $2",
-            [.text(identity.serialNumber), .text(identity.issuerMatch)])
-        let roles = try rows.map { try $0.decode(String.self, column: "role") }
-            .compactMap(Role.init(rawValue:)).sorted()
+        let roles = try await RoleRuleStore.roles(
+            serialNumber: identity.serialNumber, issuerMatch: identity.issuerMatch, in: database)
         if cache.count > 10_000 { cache.removeAll(keepingCapacity: true) }
         cache[key] = Entry(roles: roles, expires: now + ttl)
         return roles

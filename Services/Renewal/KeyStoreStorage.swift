@@ -2,6 +2,7 @@ import Foundation
 import SignPeerCore
 import SignPeerCrypto
 import SignPeerPostgres
+import SignPeerStore
 
 /// Reads and writes a token's encrypted PKCS#12 bytes where its ``TokenKind`` says: the
 /// `key_stores` row of the token worker (inside the caller's transaction) or a file, replaced
@@ -10,13 +11,11 @@ enum KeyStoreStorage {
     static func load(holderID: Int, kind: TokenKind, on connection: PostgresConnection) async throws -> [UInt8]? {
         switch kind {
         case .keystoreInConfig:
-            return try await connection.query(
-                "SELECT pkcs12 FROM key_stores WHERE worker_id = $1", [.int(Int64(holderID))]
-            ).first?.decode([UInt8].self, column: "pkcs12")
+            return try await KeyStoreRows.load(holderID: holderID, on: connection)
         case .keystoreFile(let path):
             guard FileManager.default.fileExists(atPath: path) else { return nil }
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw SignPeerError(.internalError, "The key store file cannot be read.", status: 500)
+                throw SignPeerError.internalError("The key store file cannot be read.")
             }
             return Array(data)
         }
@@ -25,11 +24,7 @@ enum KeyStoreStorage {
     static func save(_ bytes: [UInt8], holderID: Int, kind: TokenKind, on connection: PostgresConnection) async throws {
         switch kind {
         case .keystoreInConfig:
-            try await connection.execute(
-                """
-                INSERT INTO key_stores (worker_id, pkcs12, updated_at) VALUES ($1, $2, now())
-                ON CONFLICT (worker_id) DO UPDATE SET pkcs12 = excluded.pkcs12, updated_at = now()
-                """, [.int(Int64(holderID)), .bytes(bytes)])
+            try await KeyStoreRows.save(bytes, holderID: holderID, on: connection)
         case .keystoreFile(let path):
             try writeAtomically(bytes, to: path)
         }
@@ -39,14 +34,14 @@ enum KeyStoreStorage {
         let folder = (path as NSString).deletingLastPathComponent
         let temporary = path + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard fd >= 0 else { throw SignPeerError(.internalError, "The key store file cannot be written.", status: 500) }
+        guard fd >= 0 else { throw SignPeerError.internalError("The key store file cannot be written.") }
         var written = 0
         while written < bytes.count {
             let result = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             guard result > 0 else {
                 close(fd)
                 unlink(temporary)
-                throw SignPeerError(.internalError, "The key store file cannot be written.", status: 500)
+                throw SignPeerError.internalError("The key store file cannot be written.")
             }
             written += result
         }
@@ -54,7 +49,7 @@ enum KeyStoreStorage {
         close(fd)
         guard synced, rename(temporary, path) == 0 else {
             unlink(temporary)
-            throw SignPeerError(.internalError, "The key store file cannot be replaced.", status: 500)
+            throw SignPeerError.internalError("The key store file cannot be replaced.")
         }
         let directory = open(folder.isEmpty ? "." : folder, O_RDONLY)
         if directory >= 0 {

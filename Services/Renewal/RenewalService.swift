@@ -1,5 +1,7 @@
 import Hummingbird
-import SignPeerServiceSupport
+import SignPeerCrypto
+import SignPeerServer
+import SignPeerStore
 
 /// `signpeer-renewal`: owns crypto tokens and keys — activation, key generation, CSR signing,
 /// certificate and chain installation. The only process where private keys live in memory.
@@ -8,7 +10,8 @@ struct RenewalService {
     static func main() async {
         await ServiceMain.run(service: "signpeer-renewal") { environment, boot in
             let configuration = try RenewalConfiguration(environment: environment)
-            let database = DatabaseService(settings: configuration.database, logger: boot.logger)
+            let database = DatabaseService(
+                settings: configuration.database, migrations: SignPeerSchema.migrations, logger: boot.logger)
             try await database.migrate()
             let tokens = TokenManager(database: database.client, logger: boot.logger)
             let application = OperationsApplication.makeInternal(
@@ -21,7 +24,8 @@ struct RenewalService {
                 RenewalRoutes.add(
                     to: router, tokens: tokens,
                     preparation: RenewalPreparation(database: database.client, tokens: tokens),
-                    installation: CertificateInstallation(database: database.client, tokens: tokens))
+                    installation: CertificateInstallation(
+                        database: database.client, tokens: tokens, certificates: CertificateCache()))
                 TokenAdminRoutes.add(to: router, tokens: tokens, database: database.client)
             }
             await tokens.autoActivate(secretsDirectory: configuration.tokenSecretsDirectory)

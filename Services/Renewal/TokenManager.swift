@@ -4,7 +4,8 @@ import Metrics
 import SignPeerCore
 import SignPeerCrypto
 import SignPeerPostgres
-import SignPeerServiceSupport
+import SignPeerServer
+import SignPeerStore
 
 /// The activated crypto tokens of this renewal service, by token-holding worker id (SPEC §6).
 /// Activation decodes the PKCS#12 key store with the given code (creating an empty store on the
@@ -79,9 +80,13 @@ actor TokenManager {
     /// SPEC §6 auto-activation at start: `KEYSTOREPASSWORD` on the token worker, or a file named
     /// after the worker in `SIGNPEER_TOKEN_SECRETS_DIR`. Failures are logged and audited, never fatal.
     func autoActivate(secretsDirectory: String?) async {
-        guard let workers = try? await database.query(WorkerRecord.selectSQL + " GROUP BY w.id ORDER BY w.id")
-            .map(WorkerRecord.init(row:))
-        else { return }
+        let workers: [WorkerRecord]
+        do {
+            workers = try await WorkerStore(database: database).allWorkers()
+        } catch {
+            logger.error("crypto token auto-activation skipped: workers cannot be read", metadata: ["error": "\(error)"])
+            return
+        }
         for worker in workers where worker.hasInternalToken {
             var code = worker.value(PropertyName.keystorePassword)
             if code == nil, let directory = secretsDirectory,
@@ -90,7 +95,14 @@ actor TokenManager {
                 code = String(decoding: data, as: UTF8.self).trimmingWhitespace()
             }
             guard let code, !code.isEmpty else { continue }
-            _ = try? await activate(String(worker.id), code: code, principal: nil)
+            do {
+                _ = try await activate(String(worker.id), code: code, principal: nil)
+            } catch {
+                // `activate` logged and audited a refused code; this is what it could not record.
+                logger.error(
+                    "crypto token auto-activation failed",
+                    metadata: ["worker": .string(worker.name), "error": .string(String(describing: error))])
+            }
         }
     }
 

@@ -17,6 +17,12 @@ public enum WorkerLookup {
             .first.map(WorkerRecord.init(row:))
     }
 
+    /// The worker with id `id` as the caller's transaction sees it (e.g. after its own writes).
+    public static func record(id: Int, on connection: PostgresConnection) async throws -> WorkerRecord? {
+        try await connection.query(WorkerRecord.selectSQL + " WHERE w.id = $1 GROUP BY w.id", [.int(Int64(id))])
+            .first.map(WorkerRecord.init(row:))
+    }
+
     /// Locks the worker's row (`FOR UPDATE`) in the caller's transaction and returns its id.
     public static func lockID(_ reference: String, on connection: PostgresConnection) async throws -> Int? {
         let (condition, parameter) = condition(reference)
@@ -27,8 +33,6 @@ public enum WorkerLookup {
     /// Locks the worker's row and returns it with its properties.
     public static func lockRecord(_ reference: String, on connection: PostgresConnection) async throws -> WorkerRecord? {
         guard let id = try await lockID(reference, on: connection) else { return nil }
-        return try await connection.query(
-            WorkerRecord.selectSQL + " WHERE w.id = $1 GROUP BY w.id", [.int(Int64(id))]
-        ).first.map(WorkerRecord.init(row:))
+        return try await record(id: id, on: connection)
     }
 }

@@ -1,3 +1,5 @@
+import SignPeerPostgres
+
 /// The first schema: workers and their properties, global configuration, role rules, the
 /// incoming-connection registry, key stores and the audit log (SPEC §3, §4, §6, §10).
 enum V0001Initial {

@@ -12,7 +12,7 @@ public struct RequireForwardedRole<Context: RequestContext>: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         guard let principal = request.forwardedPrincipal, principal.hasRole(role) else {
-            throw SignPeerError(.forbidden, "This call requires the \(role.rawValue) role.", status: 403)
+            throw SignPeerError.forbidden("This call requires the \(role.rawValue) role.")
         }
         return try await next(request, context)
     }

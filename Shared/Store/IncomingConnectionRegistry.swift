@@ -1,21 +1,22 @@
 import Foundation
 import SignPeerCore
 import SignPeerPostgres
-import SignPeerServiceSupport
 
 /// The incoming-connection registry of SPEC §4, in PostgreSQL so every gateway replica shares it:
 /// one row per client certificate (serial + issuer), with subject, fingerprint, remote address,
 /// first/last seen, request count and whether it was authorized. Rows not seen for an hour, and
 /// rows an admin cleared, are hidden from the list but kept for audit.
-struct IncomingConnectionRegistry: Sendable {
-    let database: PostgresClient
+public struct IncomingConnectionRegistry: Sendable {
+    public let database: PostgresClient
 
-    static let noSuchConnection = SignPeerError(.notFound, "No such incoming connection.", status: 404)
+    public init(database: PostgresClient) { self.database = database }
+
+    public static let noSuchConnection = SignPeerError.notFound("No such incoming connection.")
 
     /// Records a peer request **only if** `PEERS_INCOMING_ENABLED` is true, in one statement
     /// (so the check and the write cannot disagree). Returns false when incoming connections are
     /// disabled — then nothing was written.
-    func recordIfIncomingEnabled(_ principal: Principal, issuerMatch: String, remoteAddress: String) async throws -> Bool {
+    public func recordIfIncomingEnabled(_ principal: Principal, issuerMatch: String, remoteAddress: String) async throws -> Bool {
         let rows = try await database.query(
             """
             INSERT INTO incoming_connections
@@ -38,7 +39,7 @@ struct IncomingConnectionRegistry: Sendable {
     }
 
     /// Rows seen within the last hour and not cleared, most recent first.
-    func list() async throws -> [IncomingConnection] {
+    public func list() async throws -> [IncomingConnection] {
         try await database.query(
             """
             SELECT serial_number, issuer_dn, subject_dn, fingerprint_sha256, remote_address,
@@ -63,7 +64,7 @@ struct IncomingConnectionRegistry: Sendable {
 
     /// Hides a row from the list (it stays in the table for audit, and reappears when that peer
     /// connects again); 404 when there is no such visible row.
-    func clear(serialNumber: String, issuerMatch: String, by principal: Principal) async throws {
+    public func clear(serialNumber: String, issuerMatch: String, by principal: Principal) async throws {
         try await database.withTransaction { connection in
             let rows = try await connection.query(
                 """
@@ -83,7 +84,7 @@ struct IncomingConnectionRegistry: Sendable {
     }
 
     /// The issuer DN as the row recorded it, for adding a rule from a row.
-    func recordedIssuer(serialNumber: String, issuerMatch: String) async throws -> String? {
+    public func recordedIssuer(serialNumber: String, issuerMatch: String) async throws -> String? {
         try await database.query(
             "SELECT issuer_dn FROM incoming_connections WHERE serial_number = $1 AND issuer_match = $2",
             [.text(serialNumber), .text(issuerMatch)]

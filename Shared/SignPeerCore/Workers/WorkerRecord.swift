@@ -1,7 +1,3 @@
-import Foundation
-import SignPeerCore
-import SignPeerPostgres
-
 /// A worker as stored: id, NAME, TYPE and its properties (canonical names; blank values are
 /// never stored, SPEC §3). Read by the key-binding service (configuration, listing) and the
 /// renewal service (tokens, keys).
@@ -36,22 +32,5 @@ public struct WorkerRecord: Sendable, Equatable {
         var shown = properties
         for key in shown.keys where PropertyName.secret.contains(key) { shown[key] = WorkerConfig.masked }
         return WorkerConfig(id: id, name: name, type: type.rawValue, properties: shown)
-    }
-
-
-    /// Every column a record needs, properties aggregated as one JSON object per worker; append
-    /// `WHERE …` and `GROUP BY w.id`.
-    public static let selectSQL = """
-        SELECT w.id, w.name, w.type,
-               coalesce(json_object_agg(p.name, p.value) FILTER (WHERE p.name IS NOT NULL), '{}')::text AS properties
-        FROM workers w LEFT JOIN worker_properties p ON p.worker_id = w.id
-        """
-
-    public init(row: PostgresRow) throws {
-        let json = try row.decode(String.self, column: "properties")
-        id = try row.decode(Int.self, column: "id")
-        name = try row.decode(String.self, column: "name")
-        type = WorkerType(rawValue: try row.decode(String.self, column: "type")) ?? .special
-        properties = (try? JSONDecoder().decode([String: String].self, from: Data(json.utf8))) ?? [:]
     }
 }

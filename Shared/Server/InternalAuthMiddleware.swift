@@ -21,9 +21,7 @@ public struct InternalAuthMiddleware<Context: RequestContext>: RouterMiddleware 
         }
         guard credential.matches(authorizationHeader: request.headers[.authorization]) else {
             context.logger.warning("internal call without a valid credential refused")
-            throw SignPeerError(
-                .internalCredentialRequired, "This service accepts only calls carrying the internal credential.",
-                status: 401)
+            throw SignPeerError.internalCredentialRequired("This service accepts only calls carrying the internal credential.")
         }
         return try await next(request, context)
     }

@@ -4,25 +4,27 @@ import ServiceLifecycle
 import SignPeerPostgres
 
 /// Owns the process's PostgreSQL pool for the lifetime of the `ServiceGroup`: migrates the
-/// schema at start (retrying while the database is still coming up) and closes the pool after
+/// schema it is given (the Store's `SignPeerSchema`) at start (retrying while the database is still coming up) and closes the pool after
 /// the HTTP servers have drained (it is registered first, so it is shut down last).
 public struct DatabaseService: Service {
     public let client: PostgresClient
     let settings: DatabaseSettings
+    let migrations: [Migration]
     let logger: Logger
 
-    public init(settings: DatabaseSettings, logger: Logger) {
+    public init(settings: DatabaseSettings, migrations: [Migration], logger: Logger) {
         self.settings = settings
+        self.migrations = migrations
         self.logger = logger
         self.client = PostgresClient(configuration: settings.postgres, logger: logger)
     }
 
-    /// Applies ``SignPeerSchema`` migrations; called before the servers start listening.
+    /// Applies the migrations; called before the servers start listening.
     public func migrate() async throws {
         let deadline = ContinuousClock.now + settings.startupTimeout
         while true {
             do {
-                try await Migrator.run(SignPeerSchema.migrations, on: client, logger: logger)
+                try await Migrator.run(migrations, on: client, logger: logger)
                 return
             } catch {
                 guard ContinuousClock.now < deadline else { throw error }
@@ -51,8 +53,17 @@ public struct DatabaseService: Service {
     /// The readiness check: one round trip to the database.
     public var readinessCheck: ReadinessCheck {
         let client = client
-        return ReadinessCheck(name: "database") { _ in
-            (try? await client.query("SELECT 1")) != nil
+        let logger = logger
+        return ReadinessCheck(name: "database") { requestID in
+            do {
+                _ = try await client.query("SELECT 1")
+                return true
+            } catch {
+                logger.warning(
+                    "database not ready",
+                    metadata: ["request_id": .string(requestID), "cause": .string(ErrorMapping.cause(of: error))])
+                return false
+            }
         }
     }
 }

@@ -49,7 +49,10 @@ struct LineLogHandler: LogHandler {
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
             line = String(decoding: data, as: UTF8.self)
         } else {
-            let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            // One event, one line: a value's line breaks are written as `\n`.
+            let fields = merged.sorted { $0.key < $1.key }
+                .map { "\($0.key)=\($0.value.description.replacingOccurrences(of: "\n", with: "\\n"))" }
+                .joined(separator: " ")
             line = "\(time) \(event.level.rawValue) \(service): \(event.message)" + (fields.isEmpty ? "" : " " + fields)
         }
         FileHandle.standardError.write(Data((line + "\n").utf8))

@@ -1,16 +1,15 @@
 import Synchronization
-import SignPeerCrypto
 
 /// Parsed signer certificates by their stored PEM, so a listing of thousands of bindings does not
 /// re-parse unchanged certificates (0.2–0.5 ms each). Bounded: cleared when full.
-final class CertificateCache: Sendable {
+public final class CertificateCache: Sendable {
     private let entries = Mutex<[String: [Certificate]]>([:])
     private let capacity: Int
 
-    init(capacity: Int = 20_000) { self.capacity = capacity }
+    public init(capacity: Int = 20_000) { self.capacity = capacity }
 
     /// The certificates in `pem` (leaf first), or nil when it does not parse.
-    func certificates(_ pem: String) -> [Certificate]? {
+    public func certificates(_ pem: String) -> [Certificate]? {
         if let cached = entries.withLock({ $0[pem] }) { return cached }
         guard let parsed = try? Certificate.parse(Array(pem.utf8)), !parsed.isEmpty else { return nil }
         entries.withLock { entries in

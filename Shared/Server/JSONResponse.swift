@@ -21,7 +21,7 @@ public enum JSONResponse {
     }
 
     public static func error(_ error: SignPeerError) -> Response {
-        var response = make(ErrorBody(error), status: .init(code: error.status))
+        var response = make(ErrorBody(error), status: error.httpStatus)
         if error.code == .serviceUnavailable { response.headers[.retryAfter] = "5" }
         return response
     }

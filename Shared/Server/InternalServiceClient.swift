@@ -45,7 +45,7 @@ public struct InternalServiceClient: Sendable {
             return response
         } catch {
             Self.record(service: name, duration: ContinuousClock.now - started, outcome: "unreachable")
-            throw SignPeerError(.serviceUnavailable, "The \(name) service is unavailable.", status: 503)
+            throw SignPeerError.serviceUnavailable("The \(name) service is unavailable.")
         }
     }
 
@@ -70,7 +70,7 @@ public struct InternalServiceClient: Sendable {
         do {
             return try JSONDecoder.signPeer.decode(Response.self, from: Data(response.body))
         } catch {
-            throw SignPeerError(.internalError, "The \(name) service answered an unexpected body.", status: 502)
+            throw SignPeerError.internalError("The \(name) service answered an unexpected body.")
         }
     }
 
@@ -78,10 +78,9 @@ public struct InternalServiceClient: Sendable {
     public static func throwIfError(_ response: HTTPClientResponse, service: String) throws {
         guard !(200..<300).contains(response.status) else { return }
         if let body = try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body)) {
-            throw SignPeerError(.init(rawValue: body.error.code), body.error.message, status: response.status)
+            throw SignPeerError(.init(rawValue: body.error.code), body.error.message)
         }
-        throw SignPeerError(
-            .serviceUnavailable, "The \(service) service answered HTTP \(response.status).", status: 503)
+        throw SignPeerError.serviceUnavailable("The \(service) service answered HTTP \(response.status).")
     }
 
     /// A readiness check that asks the service's own `/readyz`, forwarding the request id.
