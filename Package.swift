@@ -17,6 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
@@ -60,7 +61,9 @@ let package = Package(
             path: "Shared/HTTPClient", swiftSettings: swiftSettings),
         .target(
             name: "SignPeerCrypto",
-            dependencies: ["COpenSSL", "CSignPeerShims", "SignPeerCore"],
+            dependencies: [
+                "COpenSSL", "CSignPeerShims", "SignPeerCore", .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Shared/Crypto", swiftSettings: swiftSettings),
         .target(
             name: "SignPeerStore",

@@ -6,18 +6,21 @@ import SignPeerStore
 
 /// Reads and writes a token's encrypted PKCS#12 bytes where its ``TokenKind`` says: the
 /// `key_stores` row of the token worker (inside the caller's transaction) or a file, replaced
-/// atomically (temporary file, fsync, rename, fsync of the folder).
+/// atomically (temporary file, fsync, rename, fsync of the folder). File I/O runs through
+/// ``BlockingWork``, never on the cooperative pool.
 enum KeyStoreStorage {
     static func load(holderID: Int, kind: TokenKind, on connection: PostgresConnection) async throws -> [UInt8]? {
         switch kind {
         case .keystoreInConfig:
             return try await KeyStoreRows.load(holderID: holderID, on: connection)
         case .keystoreFile(let path):
-            guard FileManager.default.fileExists(atPath: path) else { return nil }
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw SignPeerError.internalError("The key store file cannot be read.")
+            return try await BlockingWork.run {
+                guard FileManager.default.fileExists(atPath: path) else { return nil }
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw SignPeerError.internalError("The key store file cannot be read.")
+                }
+                return Array(data)
             }
-            return Array(data)
         }
     }
 
@@ -26,7 +29,7 @@ enum KeyStoreStorage {
         case .keystoreInConfig:
             try await KeyStoreRows.save(bytes, holderID: holderID, on: connection)
         case .keystoreFile(let path):
-            try writeAtomically(bytes, to: path)
+            try await BlockingWork.run { try writeAtomically(bytes, to: path) }
         }
     }
 
@@ -60,13 +63,13 @@ enum KeyStoreStorage {
 }
 
 extension KeyStoreStorage {
-    /// PKCS#12 encryption costs one PBKDF2 derivation per bag: run it on the crypto thread pool,
+    /// PKCS#12 encryption costs one PBKDF2 derivation per bag: run it through ``BlockingWork``,
     /// never on the cooperative pool.
     static func encode(_ store: PKCS12KeyStore, code: String) async throws -> [UInt8] {
-        try await DedicatedThreadPool.crypto.run { try store.encode(password: code) }
+        try await BlockingWork.run { try store.encode(password: code) }
     }
 
     static func decode(_ bytes: [UInt8], code: String) async throws -> PKCS12KeyStore {
-        try await DedicatedThreadPool.crypto.run { try PKCS12KeyStore.decode(bytes, password: code) }
+        try await BlockingWork.run { try PKCS12KeyStore.decode(bytes, password: code) }
     }
 }

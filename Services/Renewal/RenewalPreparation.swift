@@ -92,7 +92,8 @@ struct RenewalPreparation: Sendable {
         guard let entry = store.entries[alias] else {
             throw SignPeerError.keyNotFound("Key '\(alias)' of worker \(worker.name) is not in its crypto token.")
         }
-        let request = try Self.certificationRequest(for: worker, alias: alias, key: entry.key)
+        let key = entry.key
+        let request = try await BlockingWork.run { try Self.certificationRequest(for: worker, alias: alias, key: key) }
         var generated: (key: PrivateKey, encodedStore: [UInt8])?
         if let newKey { generated = (newKey, try await KeyStoreStorage.encode(store, code: session.code)) }
         return Plan(store: store, alias: alias, csr: request.pem, generated: generated, replacedPending: replacedPending)

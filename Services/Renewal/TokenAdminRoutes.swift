@@ -110,7 +110,11 @@ enum TokenAdminRoutes {
                     configured.properties[PropertyName.requestDN] = body.subjectDN
                     configured.properties[PropertyName.signatureAlgorithm] = body.signatureAlgorithm
                     configured.properties[PropertyName.requestSignatureAlgorithm] = nil
-                    let request = try RenewalPreparation.certificationRequest(for: configured, alias: alias, key: entry.key)
+                    let key = entry.key
+                    let frozen = configured
+                    let request = try await BlockingWork.run {
+                        try RenewalPreparation.certificationRequest(for: frozen, alias: alias, key: key)
+                    }
                     return CertificateRequestResult(keyAlias: alias, csr: request.pem)
                 },
                 commit: { workers, result, connection in
@@ -153,7 +157,8 @@ enum TokenAdminRoutes {
         }
         let algorithm = try SignatureAlgorithm.forKey(configured: nil, requestSignatureAlgorithm: nil, key: entry.key)
         let message = Array("SignPeer key test \(Date())".utf8)
-        let signature = try entry.key.sign(message, algorithm: algorithm)
+        let key = entry.key
+        let signature = try await BlockingWork.run { try key.sign(message, algorithm: algorithm) }
         let verified = algorithm.verify(signature: signature, data: message, publicKeyInfoDER: entry.key.publicKeyInfoDER)
         let signer = workers.worker.value(PropertyName.signerCertificate).flatMap { try? Certificate.parse(Array($0.utf8)).first }
         let matches = alias == workers.worker.value(PropertyName.defaultKey)
