@@ -38,7 +38,7 @@ struct Gateway {
             PeerRoutes.add(
                 to: router, registry: registry, keyBindings: Forwarder(service: keyBindings),
                 renewal: Forwarder(service: renewal))
-            let rules = RoleRuleStore(database: database.client, onChange: { await roleDirectory.invalidate() })
+            let rules = RoleRuleStore(database: database.client, onChange: { roleDirectory.invalidate() })
             AdminRoutes.add(
                 to: router, rules: rules, registry: registry, keyBindings: Forwarder(service: keyBindings),
                 renewal: Forwarder(service: renewal))

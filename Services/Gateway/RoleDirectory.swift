@@ -6,15 +6,15 @@ import SignPeerStore
 /// Looks up the roles of a client certificate in `role_rules`, caching each answer for a short
 /// time so a burst of requests costs one query, while a rule added or removed on any gateway
 /// replica takes effect everywhere within `ttl` (SPEC §4, no restart needed).
-actor RoleDirectory {
-    private struct Entry {
+final class RoleDirectory: Sendable {
+    private struct Entry: Sendable {
         var roles: [Role]
         var expires: ContinuousClock.Instant
     }
 
     private let database: PostgresClient
     private let ttl: Duration
-    private var cache: [String: Entry] = [:]
+    private let cache = BoundedCache<String, Entry>(capacity: 10_000)
 
     init(database: PostgresClient, ttl: Duration) {
         self.database = database
@@ -30,8 +30,7 @@ actor RoleDirectory {
         if let entry = cache[key], entry.expires > now { return entry.roles }
         let roles = try await RoleRuleStore.roles(
             serialNumber: identity.serialNumber, issuerMatch: identity.issuerMatch, in: database)
-        if cache.count > 10_000 { cache.removeAll(keepingCapacity: true) }
-        cache[key] = Entry(roles: roles, expires: now + ttl)
+        cache.set(Entry(roles: roles, expires: now + ttl), for: key)
         return roles
     }
 }

@@ -20,7 +20,7 @@ enum RenewalRoutes {
         let peer = router.group("/internal/v1/workers").add(middleware: RequireForwardedRole(.peerSystem))
         peer.post("/{id}/renewal") { request, context in
             let id = try KeyBindingID.parse(context.parameters.get("id"))
-            let buffer = try await request.body.collect(upTo: 1024 * 1024)
+            let buffer = try await request.body.collect(upTo: Limits.requestBody)
             let body: RenewalRequest =
                 buffer.readableBytes == 0
                 ? RenewalRequest(renewKeys: nil)
@@ -37,7 +37,7 @@ enum RenewalRoutes {
         }
         peer.put("/{id}/certificate") { request, context in
             let id = try KeyBindingID.parse(context.parameters.get("id"))
-            let bytes = Array(try await request.body.collect(upTo: 1024 * 1024).readableBytesView)
+            let bytes = Array(try await request.body.collect(upTo: Limits.requestBody).readableBytesView)
             let contentType = request.headers[.contentType]?.lowercased() ?? ""
             let input: CertificateInstallation.Input =
                 contentType.hasPrefix("application/pkix-cert") ? .der(bytes) : .pemChain(bytes)

@@ -1,21 +1,18 @@
-import Synchronization
+import SignPeerCore
 
 /// Parsed signer certificates by their stored PEM, so a listing of thousands of bindings does not
-/// re-parse unchanged certificates (0.2–0.5 ms each). Bounded: cleared when full.
+/// re-parse unchanged certificates (0.2–0.5 ms each). Bounded (``BoundedCache``).
 public final class CertificateCache: Sendable {
-    private let entries = Mutex<[String: [Certificate]]>([:])
-    private let capacity: Int
+    private let entries: BoundedCache<String, [Certificate]>
 
-    public init(capacity: Int = 20_000) { self.capacity = capacity }
+    public init(capacity: Int = 20_000) { entries = BoundedCache(capacity: capacity) }
 
-    /// The certificates in `pem` (leaf first), or nil when it does not parse.
+    /// The certificates in `pem` (leaf first), or nil when it does not parse (a stored value that
+    /// does not parse was refused when it was written; nothing is cached for it).
     public func certificates(_ pem: String) -> [Certificate]? {
-        if let cached = entries.withLock({ $0[pem] }) { return cached }
+        if let cached = entries[pem] { return cached }
         guard let parsed = try? Certificate.parse(Array(pem.utf8)), !parsed.isEmpty else { return nil }
-        entries.withLock { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[pem] = parsed
-        }
+        entries.set(parsed, for: pem)
         return parsed
     }
 }

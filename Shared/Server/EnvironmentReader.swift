@@ -1,19 +1,28 @@
+import Configuration
 import Foundation
 
-/// Reads `SIGNPEER_*` environment variables with typed defaults.
+/// Reads `SIGNPEER_*` environment variables with typed defaults, through swift-configuration's
+/// `EnvironmentVariablesProvider` (which keeps the internal credential redacted in its
+/// descriptions).
 ///
 /// Each accessor names its variable in the ``ConfigurationError`` it throws, so a bad value stops
 /// the process with a one-line error an operator can act on. An empty value counts as unset.
 public struct EnvironmentReader: Sendable {
-    public let values: [String: String]
+    private let reader: ConfigReader
+
+    /// Variables whose values are secrets.
+    static let secrets: Set<String> = ["SIGNPEER_INTERNAL_TOKEN"]
 
     public init(_ values: [String: String] = ProcessInfo.processInfo.environment) {
-        self.values = values
+        reader = ConfigReader(
+            provider: EnvironmentVariablesProvider(environmentVariables: values, secretsSpecifier: .specific(Self.secrets)))
     }
 
-    /// The raw value, or `nil` when unset or blank.
+    /// The raw value, or `nil` when unset or blank. `name` is the variable's exact name.
     public func optionalString(_ name: String) -> String? {
-        guard let value = values[name]?.trimmingCharacters(in: .whitespacesAndNewlines),
+        guard
+            let value = reader.string(forKey: ConfigKey([name]), isSecret: Self.secrets.contains(name))?
+                .trimmingCharacters(in: .whitespacesAndNewlines),
             !value.isEmpty
         else { return nil }
         return value

@@ -51,9 +51,7 @@ public struct InternalServiceClient: Sendable {
 
     /// Internal call latency and errors by callee, for `/metrics`.
     static func record(service: String, duration: Duration, outcome: String) {
-        let nanoseconds = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
-        Timer(label: "signpeer_internal_call_duration_seconds", dimensions: [("service", service)])
-            .recordNanoseconds(nanoseconds)
+        Timer(label: "signpeer_internal_call_duration_seconds", dimensions: [("service", service)]).record(duration: duration)
         Counter(label: "signpeer_internal_calls_total", dimensions: [("service", service), ("outcome", outcome)]).increment()
     }
 

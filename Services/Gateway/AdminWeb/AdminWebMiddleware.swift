@@ -4,17 +4,24 @@ import SignPeerCore
 import SignPeerServer
 
 /// Wraps every Admin Web route: an error becomes an HTML page (not the JSON body of the APIs),
-/// and every answer, error pages included, carries the security headers.
+/// and every answer, error pages included, carries the security headers — those that
+/// Hummingbird's `ContentSecurityMiddleware` does not set (it adds `Content-Security-Policy` and
+/// `X-Content-Type-Options`, see ``contentSecurity``).
 struct AdminWebMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
     let pages: AdminWebPages
 
+    /// No scripts, no external assets, no framing, forms only to the Admin Web itself.
+    static var contentSecurity: ContentSecurityMiddleware<Context> {
+        ContentSecurityMiddleware(contentSecurityPolicy: [
+            .defaultSrc(.none), .styleSrc(.self), .imgSrc(.self), .formAction(.self), .frameAncestors(.none),
+            .baseURI(.none),
+        ])
+    }
+
     static let securityHeaders: HTTPFields = [
-        .contentSecurityPolicy:
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         .xFrameOptions: "DENY",
-        .xContentTypeOptions: "nosniff",
         .referrerPolicy: "no-referrer",
         .cacheControl: "no-store",
     ]

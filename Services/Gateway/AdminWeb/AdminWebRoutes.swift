@@ -38,7 +38,8 @@ struct AdminWebRoutes: Sendable {
         let web = AdminWebRoutes(
             rules: rules, registry: registry, keyBindings: keyBindings, database: database,
             csrf: CSRFToken(key: credential.derivedKey(purpose: "admin-web-csrf")), pages: try AdminWebPages())
-        let group = router.group("/admin").add(middleware: AdminWebMiddleware(pages: web.pages))
+        let group = router.group("/admin").add(middleware: AdminWebMiddleware.contentSecurity)
+            .add(middleware: AdminWebMiddleware(pages: web.pages))
         group.get("/static/admin.css") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/css; charset=utf-8"],
