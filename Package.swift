@@ -166,6 +166,16 @@ let package = Package(
             ],
             path: "Tests/ServerTests", swiftSettings: swiftSettings),
         .testTarget(
+            name: "RenewalServiceTests",
+            dependencies: [
+                "SignPeerRenewal", "SignPeerServer", "SignPeerStore", "SignPeerPostgres", "SignPeerHTTPClient",
+                "SignPeerCore", "SignPeerTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/RenewalServiceTests", swiftSettings: swiftSettings),
+        .testTarget(
             name: "GatewayTests", dependencies: ["SignPeerGateway"],
             path: "Tests/GatewayTests", swiftSettings: swiftSettings),
         .testTarget(

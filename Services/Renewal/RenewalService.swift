@@ -1,5 +1,6 @@
 import Hummingbird
 import SignPeerCrypto
+import SignPeerPostgres
 import SignPeerServer
 import SignPeerStore
 
@@ -20,16 +21,19 @@ struct RenewalService {
                 metrics: boot.metrics, collectors: [database.poolCollector, { await tokens.recordActiveTokens() }],
                 logger: boot.logger
             ) { router in
-                ServiceInfoRoute.add(to: router, service: "renewal", database: database.client)
-                RenewalRoutes.add(
-                    to: router, tokens: tokens,
-                    preparation: RenewalPreparation(database: database.client, tokens: tokens),
-                    installation: CertificateInstallation(
-                        database: database.client, tokens: tokens, certificates: CertificateCache()))
-                TokenAdminRoutes.add(to: router, tokens: tokens, database: database.client)
+                addRoutes(to: router, database: database.client, tokens: tokens)
             }
             await tokens.autoActivate(secretsDirectory: configuration.tokenSecretsDirectory)
             return [database, application]
         }
+    }
+
+    /// The service's own routes (behind the internal credential), for `main` and in-process tests.
+    static func addRoutes(to router: Router<BasicRequestContext>, database: PostgresClient, tokens: TokenManager) {
+        ServiceInfoRoute.add(to: router, service: "renewal", database: database)
+        RenewalRoutes.add(
+            to: router, tokens: tokens, preparation: RenewalPreparation(database: database, tokens: tokens),
+            installation: CertificateInstallation(database: database, tokens: tokens, certificates: CertificateCache()))
+        TokenAdminRoutes.add(to: router, tokens: tokens, database: database)
     }
 }

@@ -26,14 +26,25 @@ public enum OperationsApplication {
         metrics: PrometheusCollectorRegistry, collectors: [OperationsRoutes.Collector] = [], logger: Logger,
         addRoutes: (Router<BasicRequestContext>) -> Void
     ) -> some ApplicationProtocol {
+        let router = internalRouter(
+            credential: credential, checks: checks, metrics: metrics, collectors: collectors, addRoutes: addRoutes)
+        return Application(
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: name),
+            logger: logger)
+    }
+
+    /// The router of an internal service: the common middleware, the credential check, the
+    /// operations routes and the service's own (also what in-process tests serve).
+    public static func internalRouter(
+        credential: InternalCredential, checks: [ReadinessCheck], metrics: PrometheusCollectorRegistry,
+        collectors: [OperationsRoutes.Collector] = [], addRoutes: (Router<BasicRequestContext>) -> Void
+    ) -> Router<BasicRequestContext> {
         let router = Router()
         addCommonMiddleware(to: router)
         router.add(middleware: InternalAuthMiddleware(credential: credential))
         OperationsRoutes.add(to: router, checks: checks, registry: metrics, collectors: collectors)
         addRoutes(router)
-        return Application(
-            router: router, configuration: .init(address: .hostname(host, port: port), serverName: name),
-            logger: logger)
+        return router
     }
 
     static func addCommonMiddleware(to router: Router<BasicRequestContext>) {
