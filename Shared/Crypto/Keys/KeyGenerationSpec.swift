@@ -55,7 +55,7 @@ public struct KeyGenerationSpec: Sendable, Hashable {
     ///
     /// - `KEYALG`: `RSA` (the default), `ECDSA` or `EC`, `Ed25519`, `Ed448`, case-insensitively.
     /// - `KEYSPEC` for RSA: a bit length in ``rsaBitRange``, default ``defaultRSABits``.
-    /// - `KEYSPEC` for EC: a curve name (see ``NamedCurve``). SPEC.md names no default; an EC key
+    /// - `KEYSPEC` for EC: a curve name (see ``NamedCurve``). docs/SPEC.md names no default; an EC key
     ///   without `KEYSPEC` is made on ``defaultCurve`` (secp256r1, the curve every CA accepts),
     ///   just as RSA falls back to 2048 bits, so `KEYALG=ECDSA` alone is a working configuration.
     /// - `KEYSPEC` is ignored for EdDSA, whose keys have one size.
