@@ -91,8 +91,8 @@ public struct ConfigurationPlan: Sendable, Equatable {
             groups[index].changes = Self.identityFirst(groups[index].changes)
             if case .generated = groups[index].target, groups[index].name == nil {
                 let label = groups[index].label
-                throw SignPeerError(
-                    .invalidProperty, "Line \(groups[index].line): \(label) has no NAME; add \(label).NAME=<name>.")
+                throw SignPeerError.invalidProperty(
+                    "Line \(groups[index].line): \(label) has no NAME; add \(label).NAME=<name>.")
             }
         }
         self.groups = groups

@@ -178,7 +178,7 @@ public enum JavaProperties {
         /// The line of a `\u` escape that gave a high surrogate, until its low half follows.
         var openSurrogate: Int?
         func halfPair(_ line: Int) -> SignPeerError {
-            SignPeerError(.invalidProperty, "Line \(line): a \\u escape leaves half a UTF-16 surrogate pair.")
+            SignPeerError.invalidProperty("Line \(line): a \\u escape leaves half a UTF-16 surrogate pair.")
         }
         var offset = range.lowerBound
         while offset < range.upperBound {
@@ -196,7 +196,7 @@ public enum JavaProperties {
                     guard offset + 4 <= range.upperBound,
                         characters[offset..<offset + 4].allSatisfy(\.properties.isASCIIHexDigit)
                     else {
-                        throw SignPeerError(.invalidProperty, "Line \(line): malformed \\uxxxx encoding.")
+                        throw SignPeerError.invalidProperty("Line \(line): malformed \\uxxxx encoding.")
                     }
                     escapedUnit = characters[offset..<offset + 4].reduce(0) { $0 << 4 | UInt16(hexValue($1)) }
                     offset += 4

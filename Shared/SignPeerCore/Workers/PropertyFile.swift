@@ -39,7 +39,7 @@ public struct PropertyFile: Sendable, Equatable, Codable {
 
     public init(parsing text: String) throws(SignPeerError) {
         guard text.utf8.count <= Self.maximumSize else {
-            throw SignPeerError(.requestTooLarge, "The property file is larger than 1 MiB.", status: 413)
+            throw SignPeerError.requestTooLarge("The property file is larger than 1 MiB.")
         }
         var operations: [Operation] = []
         for entry in try JavaProperties.entries(text) {
@@ -51,7 +51,7 @@ public struct PropertyFile: Sendable, Equatable, Codable {
     /// The SignPeer meaning of one `key=value` entry.
     static func operation(_ entry: JavaProperties.Entry) throws(SignPeerError) -> Operation {
         func fail(_ why: String) -> SignPeerError {
-            SignPeerError(.invalidProperty, "Line \(entry.line): \(why).")
+            SignPeerError.invalidProperty("Line \(entry.line): \(why).")
         }
         var key = Substring(entry.key)
         let remove = key.hasPrefix("-")
