@@ -1,4 +1,4 @@
-import SignPeerServiceSupport
+import SignPeerServer
 
 /// `SIGNPEER_PEER_SOURCE_ID`: this deployment's sourceId in the EJBCA peer protocol
 /// (0...2147483647). Unset, it is derived from the database (``EJBCAPeerNode``).

@@ -29,7 +29,7 @@ struct EJBCAPeerDispatcher: Sendable {
                     id: Int(message.internalKeyBindingId), renewKeys: message.renewKeys, context)
                 guard let csr = PEMBlocks.bodies(label: "CERTIFICATE REQUEST", in: Array(renewal.csr.utf8)).first
                     .flatMap({ Self.base64Decoded($0) })
-                else { throw SignPeerError(.internalError, "The renewal service answered an unreadable CSR.", status: 502) }
+                else { throw SignPeerError.internalError("The renewal service answered an unreadable CSR.") }
                 return PrepareRenewalResponse(
                     internalKeyBindingId: message.internalKeyBindingId, keysRenewed: message.renewKeys,
                     certificationRequest: csr, preferredEncoding: .pemCertificates)
@@ -68,7 +68,7 @@ struct EJBCAPeerDispatcher: Sendable {
             return .pemChain(
                 blocks.isEmpty ? String(decoding: bytes, as: UTF8.self) : PEMBlocks.canonical(label: "CERTIFICATE", bodies: blocks))
         case .unknown(let value):
-            throw SignPeerError(.invalidCertificate, "Unknown certificate encoding \(value) (0 = DER, 1 = PEM).")
+            throw SignPeerError.invalidCertificate("Unknown certificate encoding \(value) (0 = DER, 1 = PEM).")
         }
     }
 

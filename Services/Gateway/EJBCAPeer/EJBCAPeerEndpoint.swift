@@ -4,7 +4,8 @@ import Metrics
 import SignPeerCore
 import SignPeerCrypto
 import SignPeerPeerProtocol
-import SignPeerServiceSupport
+import SignPeerServer
+import SignPeerStore
 
 /// `POST /signserver/peer/v1`, the binary front door EJBCA's Peer Connector talks to (SPEC §12),
 /// with SignServer's order of checks (EJBCA-PEER-PROTOCOL.md §1.4): the client certificate (the
@@ -29,6 +30,13 @@ struct EJBCAPeerEndpoint: Sendable {
             let response = try await respond(request, context: context, frame: &frame)
             Self.count(frame, outcome: response.outcome)
             return response.http
+        } catch let refusal as Refusal {
+            Self.count(frame, outcome: refusal.error.code.rawValue)
+            // SignServer answers every refusal with 401 (EJBCA shows its reason phrase), where the
+            // JSON peer API answers these codes with their status of the table.
+            var response = JSONResponse.error(refusal.error)
+            response.status = .unauthorized
+            return response
         } catch {
             Self.count(frame, outcome: (error as? SignPeerError)?.code.rawValue ?? "error")
             throw error
@@ -49,7 +57,7 @@ struct EJBCAPeerEndpoint: Sendable {
             // order of checks, so a signer with incoming connections off says only 401.
             guard try await registry.isIncomingEnabled() else { throw try await deny(.incomingDisabled, principal, nil, context) }
             if let error = error as? PeerProtocolError {
-                throw SignPeerError(.invalidRequest, "The body is not an EJBCA peer protocol frame: \(error).")
+                throw SignPeerError.invalidRequest("The body is not an EJBCA peer protocol frame: \(error).")
             }
             throw error
         }
@@ -103,21 +111,26 @@ struct EJBCAPeerEndpoint: Sendable {
             body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    enum Refusal {
+    enum Reason {
         case incomingDisabled, notAuthorized
     }
 
+    /// A refused request, answered with 401 and the error's JSON body.
+    struct Refusal: Error {
+        let error: SignPeerError
+    }
+
     /// Logs and audits a refused request like the JSON API does (`PEER_REQUEST_DENIED`), and
-    /// returns the 401 to answer with.
-    private func deny(_ refusal: Refusal, _ principal: Principal, _ frame: PeerFrame?, _ context: GatewayRequestContext)
-        async throws -> SignPeerError
+    /// returns the refusal to throw.
+    private func deny(_ reason: Reason, _ principal: Principal, _ frame: PeerFrame?, _ context: GatewayRequestContext)
+        async throws -> Refusal
     {
         let error =
-            switch refusal {
+            switch reason {
             case .incomingDisabled:
-                SignPeerError(.peersIncomingDisabled, "Incoming peer connections are disabled on this signer.", status: 401)
+                SignPeerError.peersIncomingDisabled("Incoming peer connections are disabled on this signer.")
             case .notAuthorized:
-                SignPeerError(.peerNotAuthorized, "This client certificate is not authorized as a peer system.", status: 401)
+                SignPeerError.peerNotAuthorized("This client certificate is not authorized as a peer system.")
             }
         context.logger.notice(
             "peer request refused", metadata: ["code": .string(error.code.rawValue), "subject": .string(principal.subjectDN)])
@@ -130,7 +143,7 @@ struct EJBCAPeerEndpoint: Sendable {
         }
         try await AuditLog.record(
             AuditEvent(.peerRequestDenied, outcome: .failure, principal: principal, details: details), in: registry.database)
-        return error
+        return Refusal(error: error)
     }
 
     /// `signpeer_peer_requests_total{protocol="ejbca"}`, by message type and outcome.

@@ -1,5 +1,6 @@
 import SignPeerCore
 import SignPeerPeerProtocol
+import SignPeerServer
 
 /// Turns an expected failure of a key-binding operation into the GENERIC_ERROR_RESPONSE a
 /// SignServer would send (EJBCA-PEER-PROTOCOL.md §3.2.3): the Java class name EJBCA knows for the
@@ -13,7 +14,7 @@ enum EJBCAPeerFailure {
 
     /// Whether `error` is an expected failure (answered with an error frame, HTTP 200) rather than
     /// a transient or internal one (answered with HTTP 5xx, which EJBCA retries).
-    static func isExpected(_ error: SignPeerError) -> Bool { (400..<500).contains(error.status) }
+    static func isExpected(_ error: SignPeerError) -> Bool { (400..<500).contains(error.httpStatus.code) }
 
     static func response(for error: SignPeerError, in operation: Operation) -> GenericErrorResponse {
         GenericErrorResponse(exceptionClassName: className(for: error.code, in: operation), message: "\(error.code): \(error.message)")

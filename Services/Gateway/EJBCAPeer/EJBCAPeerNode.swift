@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import SignPeerCrypto
 import SignPeerPostgres
-import SignPeerServiceSupport
+import SignPeerServer
 
 /// This deployment's identity in the EJBCA peer protocol (SPEC §12, EJBCA-PEER-PROTOCOL.md §2.4):
 /// the sourceId every answer carries, and the per-process messageId counter.

@@ -1,5 +1,5 @@
 import SignPeerCore
-import SignPeerServiceSupport
+import SignPeerServer
 
 /// The key-binding operations behind the binary front door: the **same** internal calls the JSON
 /// peer API makes (listing of SPEC §5, prepare renewal §7.1, install §7.2), with the caller's
@@ -22,7 +22,7 @@ struct EJBCAPeerOperations: Sendable {
     }
 
     func prepareRenewal(id: Int, renewKeys: Bool, _ context: GatewayRequestContext) async throws -> RenewalResponse {
-        try await requireListed(id, context)
+        try requirePossibleWorkerID(id)
         return try await renewal.service.call(
             "POST", "/internal/v1/workers/\(id)/renewal", body: RenewalRequest(renewKeys: renewKeys),
             requestID: context.requestID, principal: try context.requirePrincipal())
@@ -30,7 +30,7 @@ struct EJBCAPeerOperations: Sendable {
 
     /// Returns once the install committed.
     func install(id: Int, certificate: Certificate, _ context: GatewayRequestContext) async throws {
-        try await requireListed(id, context)
+        try requirePossibleWorkerID(id)
         let (body, contentType): ([UInt8], String) =
             switch certificate {
             case .der(let der): (der, "application/pkix-cert")
@@ -42,10 +42,10 @@ struct EJBCAPeerOperations: Sendable {
         try InternalServiceClient.throwIfError(response, service: renewal.service.name)
     }
 
-    /// Renewal acts only on listed bindings (SPEC §8's 404 `key_binding_not_found`), checked the
-    /// way the JSON routes check it. Worker ids are positive; an EJBCA id is any int32.
-    private func requireListed(_ id: Int, _ context: GatewayRequestContext) async throws {
-        guard id > 0 else { throw SignPeerError(.keyBindingNotFound, "No key binding with id \(id).", status: 404) }
-        try await PeerRoutes.requireListed(id, keyBindings: keyBindings, context: context)
+    /// Renewal acts only on listed bindings (SPEC §8's 404 `key_binding_not_found`); the renewal
+    /// service checks that inside its transaction, as for the JSON routes. Worker ids are
+    /// positive, an EJBCA id is any int32: one that cannot be a worker id is refused here.
+    private func requirePossibleWorkerID(_ id: Int) throws {
+        guard id > 0 else { throw SignPeerError.keyBindingNotFound("No key binding with id \(id).") }
     }
 }

@@ -87,8 +87,7 @@ final class EJBCAPeerReplyStore: Sendable {
                 continue
             }
             guard ContinuousClock.now < deadline else {
-                throw SignPeerError(
-                    .serviceUnavailable, "The first copy of this request is still being processed.", status: 503)
+                throw SignPeerError.serviceUnavailable("The first copy of this request is still being processed.")
             }
             try await Task.sleep(for: pollInterval)
         }

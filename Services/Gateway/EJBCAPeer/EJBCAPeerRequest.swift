@@ -25,7 +25,7 @@ enum EJBCAPeerRequest: Sendable {
             default: self = .unknown
             }
         } catch {
-            throw SignPeerError(.invalidRequest, "The \(frame.typeName) data section could not be read: \(error).")
+            throw SignPeerError.invalidRequest("The \(frame.typeName) data section could not be read: \(error).")
         }
     }
 

@@ -1,5 +1,5 @@
 import Hummingbird
-import SignPeerServiceSupport
+import SignPeerStore
 
 /// Registers the EJBCA peer protocol endpoint (SPEC §12) on the TLS port.
 enum EJBCAPeerRoutes {
