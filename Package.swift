@@ -58,7 +58,7 @@ let package = Package(
             path: "Shared/Postgres", swiftSettings: swiftSettings),
         .target(
             name: "SignPeerHTTPClient",
-            dependencies: ["CCurl", "CSignPeerShims"],
+            dependencies: ["CCurl", "CSignPeerShims", .product(name: "HTTPTypes", package: "swift-http-types")],
             path: "Shared/HTTPClient", swiftSettings: swiftSettings),
         .target(
             name: "SignPeerCrypto",
@@ -128,6 +128,7 @@ let package = Package(
             dependencies: [
                 "SignPeerCore", "SignPeerHTTPClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Services/CLI", swiftSettings: swiftSettings),
 
@@ -146,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "HTTPClientTests",
             dependencies: [
-                "SignPeerHTTPClient", "SignPeerTestSupport",
+                "SignPeerHTTPClient", "SignPeerTestSupport", .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Tests/HTTPClientTests", swiftSettings: swiftSettings),
         .testTarget(
@@ -173,6 +174,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Tests/RenewalServiceTests", swiftSettings: swiftSettings),
         .testTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -74,12 +75,12 @@ final class InProcessRenewalService: Sendable {
     }
 
     /// A call as the gateway makes it: the credential, a request id and (optionally) a principal.
-    func call(_ method: String, _ path: String, json: String? = nil, principal: Principal?) async throws
+    func call(_ method: HTTPRequest.Method, _ path: String, json: String? = nil, principal: Principal?) async throws
         -> HTTPClientResponse
     {
-        var headers: HTTPClientHeaders = [InternalHeaders.authorization: credential.authorizationHeader]
-        if let principal { headers.add(name: InternalHeaders.principal, value: principal.headerValue()) }
-        if json != nil { headers.add(name: "Content-Type", value: "application/json") }
+        var headers: HTTPFields = [.authorization: credential.authorizationHeader]
+        if let principal { headers[.xSignPeerPrincipal] = principal.headerValue() }
+        if json != nil { headers[.contentType] = "application/json" }
         return try await http.execute(
             HTTPClientRequest(method: method, url: baseURL + path, headers: headers, body: json.map { Array($0.utf8) }))
     }
