@@ -31,7 +31,7 @@ final class InProcessRenewalService: Sendable {
 
     init() async throws {
         let logger = Logger(label: "renewal-in-process")
-        let url = try TemporaryPostgres.shared.createDatabase(name: "renewal_in_process")
+        let url = try await onOwnThread { try TemporaryPostgres.shared.createDatabase(name: "renewal_in_process") }
         database = PostgresClient(configuration: PostgresConfiguration(connectionString: url), logger: logger)
         try await Migrator.run(SignPeerSchema.migrations, on: database, logger: logger)
         tokens = TokenManager(database: database, logger: logger)
