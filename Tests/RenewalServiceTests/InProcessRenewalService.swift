@@ -81,8 +81,12 @@ final class InProcessRenewalService: Sendable {
         var headers: HTTPFields = [.authorization: credential.authorizationHeader]
         if let principal { headers[.xSignPeerPrincipal] = principal.headerValue() }
         if json != nil { headers[.contentType] = "application/json" }
+        // Generous: in the test process, key generation shares NIO's thread pool with the crypto
+        // tests' RSA keys.
         return try await http.execute(
-            HTTPClientRequest(method: method, url: baseURL + path, headers: headers, body: json.map { Array($0.utf8) }))
+            HTTPClientRequest(
+                method: method, url: baseURL + path, headers: headers, body: json.map { Array($0.utf8) },
+                timeout: .seconds(60)))
     }
 
     /// A worker made directly through the Store, as a property file would make it.

@@ -8,3 +8,8 @@ public func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T)
         Thread { continuation.resume(with: Result { try work() }) }.start()
     }
 }
+
+/// The cluster shared by every test of the process, awaited: its first use starts it.
+public func sharedPostgres() async throws -> TemporaryPostgres {
+    try await onOwnThread { try TemporaryPostgres.shared }
+}
