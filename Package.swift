@@ -61,7 +61,7 @@ let package = Package(
             path: "Shared/Postgres", swiftSettings: swiftSettings),
         .target(
             name: "SignPeerHTTPClient",
-            dependencies: ["CCurl", "CSignPeerShims"],
+            dependencies: ["CCurl", "CSignPeerShims", .product(name: "HTTPTypes", package: "swift-http-types")],
             path: "Shared/HTTPClient", swiftSettings: swiftSettings),
         .target(
             name: "SignPeerCrypto",
@@ -131,6 +131,7 @@ let package = Package(
             dependencies: [
                 "SignPeerCore", "SignPeerHTTPClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Services/CLI", swiftSettings: swiftSettings),
 
@@ -152,7 +153,7 @@ let package = Package(
         .testTarget(
             name: "HTTPClientTests",
             dependencies: [
-                "SignPeerHTTPClient", "SignPeerTestSupport",
+                "SignPeerHTTPClient", "SignPeerTestSupport", .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Tests/HTTPClientTests", swiftSettings: swiftSettings),
         .testTarget(
@@ -179,6 +180,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Tests/RenewalServiceTests", swiftSettings: swiftSettings),
         .testTarget(

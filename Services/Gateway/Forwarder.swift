@@ -19,7 +19,7 @@ struct Forwarder: Sendable {
             body = Array(buffer.readableBytesView)
         }
         let response = try await service.send(
-            request.method.rawValue, path, body: body,
+            request.method, path, body: body,
             contentType: body == nil ? nil : request.headers[.contentType] ?? "application/json",
             requestID: context.requestID, principal: try context.requirePrincipal())
         // An error answer is rethrown as the error it carries, so the gateway's middleware counts

@@ -39,7 +39,7 @@ struct KeyBindingLister: Sendable {
         let request = TokenStatusRequest(
             tokens: aliases.keys.sorted().map { TokenStatusRequest.Token(workerId: $0, aliases: aliases[$0]!.sorted()) })
         let response: TokenStatusResponse = try await renewal.call(
-            "POST", "/internal/v1/tokens/status", body: request, requestID: requestID)
+            .post, "/internal/v1/tokens/status", body: request, requestID: requestID)
         return Dictionary(response.tokens.map { ($0.workerId, $0) }, uniquingKeysWith: { first, _ in first })
     }
 }

@@ -17,7 +17,7 @@ struct WorkerStatusReporter: Sendable {
         var tokens: [Int: Bool] = [:]
         if !holders.isEmpty {
             let response: TokenStatusResponse = try await renewal.call(
-                "POST", "/internal/v1/tokens/status",
+                .post, "/internal/v1/tokens/status",
                 body: TokenStatusRequest(tokens: holders.sorted().map { .init(workerId: $0, aliases: []) }),
                 requestID: requestID)
             for token in response.tokens { tokens[token.workerId] = token.active }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Logging
 import Metrics
 import SignPeerCore
@@ -27,15 +28,12 @@ public struct InternalServiceClient: Sendable {
 
     /// Sends a request and returns the raw response for any HTTP status.
     public func send(
-        _ method: String, _ path: String, body: [UInt8]? = nil, contentType: String? = nil,
+        _ method: HTTPRequest.Method, _ path: String, body: [UInt8]? = nil, contentType: String? = nil,
         requestID: String, principal: Principal? = nil, timeout: Duration? = nil
     ) async throws -> HTTPClientResponse {
-        var headers: HTTPClientHeaders = [
-            InternalHeaders.authorization: credential.authorizationHeader,
-            InternalHeaders.requestID: requestID,
-        ]
-        if let principal { headers.add(name: InternalHeaders.principal, value: principal.headerValue()) }
-        if let contentType { headers.add(name: "Content-Type", value: contentType) }
+        var headers: HTTPFields = [.authorization: credential.authorizationHeader, .xRequestID: requestID]
+        if let principal { headers[.xSignPeerPrincipal] = principal.headerValue() }
+        if let contentType { headers[.contentType] = contentType }
         let request = HTTPClientRequest(
             method: method, url: baseURL + path, headers: headers, body: body, timeout: timeout ?? self.timeout)
         let started = ContinuousClock.now
@@ -57,7 +55,7 @@ public struct InternalServiceClient: Sendable {
 
     /// Sends a request and decodes a 2xx JSON body; an error body is rethrown as ``SignPeerError``.
     public func call<Response: Decodable>(
-        _ method: String, _ path: String, body: (some Encodable)? = Optional<Int>.none,
+        _ method: HTTPRequest.Method, _ path: String, body: (some Encodable)? = Optional<Int>.none,
         requestID: String, principal: Principal? = nil, as type: Response.Type = Response.self
     ) async throws -> Response {
         let bytes = try body.map { Array(try JSONResponse.encoder.encode($0)) }
@@ -85,7 +83,7 @@ public struct InternalServiceClient: Sendable {
     public var readinessCheck: ReadinessCheck {
         let client = self
         return ReadinessCheck(name: name) { requestID in
-            guard let response = try? await client.send("GET", "/readyz", requestID: requestID, timeout: .seconds(3))
+            guard let response = try? await client.send(.get, "/readyz", requestID: requestID, timeout: .seconds(3))
             else { return false }
             return response.status == 200
         }

@@ -9,7 +9,7 @@ import Testing
 struct DatabaseOutageTests {
     @Test func peerRequestsAnswer503WithRetryAfterAndTheLogNamesTheCause() async throws {
         // initdb and pg_ctl block for seconds: never on the cooperative pool the other suites share.
-        let postgres = try await Self.onOwnThread { try TemporaryPostgres() }
+        let postgres = try await onOwnThread { try TemporaryPostgres() }
         let system = try await SignPeerSystem(name: "outage", postgres: postgres)
         defer { system.shutdown() }
         try await system.start()
@@ -17,7 +17,7 @@ struct DatabaseOutageTests {
         let id = try await system.makeSigner("Outage", properties: ["KEYALG": "Ed25519"])
         #expect(try await system.curl("/peer/v1/ping", as: "peer").status == 200)
 
-        try await Self.onOwnThread { try postgres.stop() }
+        try await onOwnThread { try postgres.stop() }
         let headers = system.directory + "/outage-headers"
         for (path, method) in [("/peer/v1/ping", "GET"), ("/peer/v1/keybindings", "GET"), ("/peer/v1/keybindings/\(id)/renewal", "POST")] {
             let response = try await system.curl(path, as: "peer", extra: ["-X", method, "-D", headers])
@@ -41,11 +41,5 @@ struct DatabaseOutageTests {
         #expect(system.log(.keybindings).split(separator: "\n").contains {
             $0.contains("request failed") && $0.contains("PostgreSQL") && $0.contains("request_id=outage-direct")
         }, "\(system.log(.keybindings).suffix(2000))")
-    }
-
-    static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try work() }) }.start()
-        }
     }
 }

@@ -88,4 +88,36 @@ struct PeerExposureTests {
         }
         #expect(try await system.renewalSnapshot(id) == before)
     }
+
+    /// SPEC §5 and the README's listing rule: a `CRYPTOTOKEN` that names a PROCESSABLE worker gives
+    /// no token. The listing, getstatus and the renewal service must all say so (they used to
+    /// disagree: getstatus showed the worker as holding the token).
+    @Test func aCryptoTokenNamingAProcessableWorkerMeansNoTokenEverywhere() async throws {
+        let system = try await RenewalTests.system()
+        _ = try await system.makeSigner("NotACryptoWorker", properties: ["KEYALG": "Ed25519"])
+        let file = system.directory + "/borrower.properties"
+        try """
+            WORKERGENID1.NAME=Borrower
+            WORKERGENID1.TYPE=PROCESSABLE
+            WORKERGENID1.CRYPTOTOKEN=NotACryptoWorker
+            WORKERGENID1.PEERS_VISIBLE=true
+            WORKERGENID1.DEFAULTKEY=key00001
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try await system.cli(["setproperties", file]).status == 0)
+        let id = Int(try await system.sql("SELECT id FROM workers WHERE name = 'Borrower'"))!
+
+        let listed = try await system.curl("/peer/v1/keybindings/\(id)", as: "peer")
+        #expect(listed.status == 404 && listed.errorCode == "key_binding_not_found", "\(listed.body)")
+        let all = try await system.curl("/peer/v1/keybindings", as: "peer").json()["keyBindings"] as? [[String: Any]]
+        #expect(all?.contains { $0["id"] as? Int == id } == false)
+
+        let statuses = try await system.curl("/admin/v1/workers", as: "admin").json()["workers"] as? [[String: Any]]
+        let status = try #require(statuses?.first { $0["id"] as? Int == id })
+        #expect(status["tokenWorkerName"] is NSNull || status["tokenWorkerName"] == nil, "\(status)")
+        #expect(status["tokenStatus"] is NSNull || status["tokenStatus"] == nil, "\(status)")
+        #expect(status["exposedToPeers"] as? Bool == false)
+
+        let renewal = try await system.renew(id)
+        #expect(renewal.status == 404 && renewal.errorCode == "key_binding_not_found", "\(renewal.body)")
+    }
 }

@@ -7,7 +7,11 @@ import Testing
 @Suite("Slow work", .serialized)
 struct SlowWorkTests {
     @Test func anAuditedPropertyChangeIsNotDelayedByAnRSA4096Renewal() async throws {
-        let system = try await RenewalTests.system()
+        // A system of its own: the renewal suite's RSA keys would share its key-generation threads.
+        let system = try await SignPeerSystem(name: "slowwork")
+        defer { system.shutdown() }
+        try await system.start()
+        try await system.admitDemoPeer()
         let id = try await system.makeSigner("SlowRSA", properties: ["KEYALG": "Ed25519"])
         _ = try await system.makeSigner("Bystander", properties: ["KEYALG": "Ed25519"])
         var measured = 0
@@ -30,11 +34,12 @@ struct SlowWorkTests {
             let changeTook = ContinuousClock.now - changeStarted
             let renewed = try await renewal
             let renewalTook = ContinuousClock.now - started
-            #expect(change.status == 200 && renewed.status == 200, "\(change.body) \(renewed.body)")
+            #expect(change.status == 200, "\(change.body)")
             _ = try await system.cli(["setproperty", "SlowRSA", "KEYALG", "Ed25519"])
             _ = try await system.cli(["removeproperty", "SlowRSA", "KEYSPEC"])
-            // A key that came out fast leaves nothing to compare; try again.
-            guard renewalTook > .milliseconds(900) else { continue }
+            // A key that came out fast leaves nothing to compare, and a renewal that outlived the
+            // gateway's internal timeout on an overloaded machine (503) proves nothing either: try again.
+            guard renewed.status == 200, renewalTook > .milliseconds(900) else { continue }
             measured += 1
             #expect(changeTook * 2 < renewalTook, "property change \(changeTook) during a renewal of \(renewalTook)")
         }

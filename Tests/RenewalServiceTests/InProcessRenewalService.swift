@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -30,7 +31,7 @@ final class InProcessRenewalService: Sendable {
 
     init() async throws {
         let logger = Logger(label: "renewal-in-process")
-        let url = try TemporaryPostgres.shared.createDatabase(name: "renewal_in_process")
+        let url = try await onOwnThread { try TemporaryPostgres.shared.createDatabase(name: "renewal_in_process") }
         database = PostgresClient(configuration: PostgresConfiguration(connectionString: url), logger: logger)
         try await Migrator.run(SignPeerSchema.migrations, on: database, logger: logger)
         tokens = TokenManager(database: database, logger: logger)
@@ -74,14 +75,18 @@ final class InProcessRenewalService: Sendable {
     }
 
     /// A call as the gateway makes it: the credential, a request id and (optionally) a principal.
-    func call(_ method: String, _ path: String, json: String? = nil, principal: Principal?) async throws
+    func call(_ method: HTTPRequest.Method, _ path: String, json: String? = nil, principal: Principal?) async throws
         -> HTTPClientResponse
     {
-        var headers: HTTPClientHeaders = [InternalHeaders.authorization: credential.authorizationHeader]
-        if let principal { headers.add(name: InternalHeaders.principal, value: principal.headerValue()) }
-        if json != nil { headers.add(name: "Content-Type", value: "application/json") }
+        var headers: HTTPFields = [.authorization: credential.authorizationHeader]
+        if let principal { headers[.xSignPeerPrincipal] = principal.headerValue() }
+        if json != nil { headers[.contentType] = "application/json" }
+        // Generous: in the test process, key generation shares NIO's thread pool with the crypto
+        // tests' RSA keys.
         return try await http.execute(
-            HTTPClientRequest(method: method, url: baseURL + path, headers: headers, body: json.map { Array($0.utf8) }))
+            HTTPClientRequest(
+                method: method, url: baseURL + path, headers: headers, body: json.map { Array($0.utf8) },
+                timeout: .seconds(60)))
     }
 
     /// A worker made directly through the Store, as a property file would make it.

@@ -22,20 +22,18 @@ struct RenewalRoutesTests {
         try await InProcessRenewalService.with { service in
             let hidden = try await service.makeWorker("Hidden", properties: Self.signer)
             let listed = try await service.makeWorker("Listed", properties: Self.signer.merging([PropertyName.peersVisible: "true"]) { a, _ in a })
-            let activated = try await service.call(
-                "POST", "/internal/v1/admin/workers/Listed/token/activate", json: #"{"code":"foo123"}"#, principal: Self.admin)
+            let activated = try await service.call(.post, "/internal/v1/admin/workers/Listed/token/activate", json: #"{"code":"foo123"}"#, principal: Self.admin)
             #expect(activated.status == 200, "\(activated.bodyString)")
 
             for principal in [nil, Self.admin] {
-                let refused = try await service.call("POST", "/internal/v1/workers/\(listed)/renewal", principal: principal)
+                let refused = try await service.call(.post, "/internal/v1/workers/\(listed)/renewal", principal: principal)
                 #expect(refused.status == 403 && Self.errorCode(refused.body) == "forbidden", "\(refused.bodyString)")
             }
             for id in [hidden, 999] {
-                let missing = try await service.call("POST", "/internal/v1/workers/\(id)/renewal", principal: Self.peer)
+                let missing = try await service.call(.post, "/internal/v1/workers/\(id)/renewal", principal: Self.peer)
                 #expect(missing.status == 404 && Self.errorCode(missing.body) == "key_binding_not_found", "\(missing.bodyString)")
             }
-            let renewed = try await service.call(
-                "POST", "/internal/v1/workers/\(listed)/renewal", json: #"{"renewKeys":true}"#, principal: Self.peer)
+            let renewed = try await service.call(.post, "/internal/v1/workers/\(listed)/renewal", json: #"{"renewKeys":true}"#, principal: Self.peer)
             #expect(renewed.status == 200, "\(renewed.bodyString)")
             #expect(renewed.bodyString.contains("BEGIN CERTIFICATE REQUEST"))
             #expect(try await service.database.query(
@@ -47,13 +45,10 @@ struct RenewalRoutesTests {
     @Test func theBatchedStatusNamesOnlyKnownKeysOfActiveTokens() async throws {
         try await InProcessRenewalService.with { service in
             let id = try await service.makeWorker("Status", properties: Self.signer)
-            _ = try await service.call(
-                "POST", "/internal/v1/admin/workers/Status/token/activate", json: #"{"code":"foo123"}"#, principal: Self.admin)
-            _ = try await service.call(
-                "POST", "/internal/v1/admin/workers/Status/token/keys",
+            _ = try await service.call(.post, "/internal/v1/admin/workers/Status/token/activate", json: #"{"code":"foo123"}"#, principal: Self.admin)
+            _ = try await service.call(.post, "/internal/v1/admin/workers/Status/token/keys",
                 json: #"{"alias":"key00001","keyAlgorithm":"Ed25519"}"#, principal: Self.admin)
-            let status = try await service.call(
-                "POST", "/internal/v1/tokens/status",
+            let status = try await service.call(.post, "/internal/v1/tokens/status",
                 json: #"{"tokens":[{"workerId":\#(id),"aliases":["key00001","nope"]},{"workerId":4242,"aliases":["x"]}]}"#,
                 principal: nil)
             #expect(status.status == 200, "\(status.bodyString)")
@@ -68,7 +63,7 @@ struct RenewalRoutesTests {
         try await InProcessRenewalService.with { service in
             let http = HTTPClient()
             defer { http.shutdown() }
-            let refused = try await http.execute(HTTPClientRequest(method: "POST", url: service.baseURL + "/internal/v1/tokens/status"))
+            let refused = try await http.execute(HTTPClientRequest(method: .post, url: service.baseURL + "/internal/v1/tokens/status"))
             #expect(refused.status == 401 && Self.errorCode(refused.body) == "internal_credential_required")
             #expect(try await http.execute(HTTPClientRequest(url: service.baseURL + "/healthz")).status == 200)
         }

@@ -69,7 +69,7 @@ struct AdminWebRoutes: Sendable {
         }
         let principal = try context.requirePrincipal()
         let global = try await keyBindings.call(
-            "GET", "/internal/v1/admin/global", requestID: context.requestID, principal: principal,
+            .get, "/internal/v1/admin/global", requestID: context.requestID, principal: principal,
             as: WorkerConfig.self)
         let enabled = PropertyName.isTrue(global.properties[PropertyName.peersIncomingEnabled])
         let view = View(
@@ -86,7 +86,7 @@ struct AdminWebRoutes: Sendable {
         }
         let principal = try context.requirePrincipal()
         let list = try await keyBindings.call(
-            "GET", "/internal/v1/admin/workers", requestID: context.requestID, principal: principal,
+            .get, "/internal/v1/admin/workers", requestID: context.requestID, principal: principal,
             as: WorkerStatusList.self)
         let rows = list.workers.map { worker in
             Row(
@@ -166,7 +166,7 @@ struct AdminWebRoutes: Sendable {
             throw SignPeerError.invalidRequest("enabled must be true or false.")
         }
         let _: OperationResult = try await keyBindings.call(
-            "PUT", "/internal/v1/admin/global/properties/PEERS_INCOMING_ENABLED", body: PropertyValue(value: value),
+            .put, "/internal/v1/admin/global/properties/PEERS_INCOMING_ENABLED", body: PropertyValue(value: value),
             requestID: context.requestID, principal: principal)
         context.logger.notice("incoming connections switched", metadata: ["enabled": .string(value)])
         return redirect(.peers, done: value == "true" ? "incoming-on" : "incoming-off")
