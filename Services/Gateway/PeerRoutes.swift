@@ -12,7 +12,7 @@ enum PeerRoutes {
 
     static func add(
         to router: Router<GatewayRequestContext>, registry: IncomingConnectionRegistry, keyBindings: Forwarder,
-        renewal: Forwarder
+        renewal: Forwarder, incoming: IncomingSwitch, refusals: RefusalRecorder
     ) {
         router.get("/peer/v1/openapi.json") { _, _ in
             Response(
@@ -21,7 +21,7 @@ enum PeerRoutes {
         }
         let peer = router.group("/peer/v1")
             .add(middleware: PeerMetricsMiddleware())
-            .add(middleware: PeerAccessMiddleware(registry: registry))
+            .add(middleware: PeerAccessMiddleware(registry: registry, incoming: incoming, refusals: refusals))
         peer.get("/ping") { _, _ in JSONResponse.make(Ping()) }
         peer.get("/keybindings") { request, context in
             try await keyBindings.forward(request, context: context, to: "/internal/v1/keybindings")
@@ -34,11 +34,13 @@ enum PeerRoutes {
         // `key_binding_not_found` for anything else, before the renewal service is asked.
         peer.post("/keybindings/{id}/renewal") { request, context in
             let id = try KeyBindingID.parse(context.parameters.get("id"))
+            try PeerContentTypes.require(PeerContentTypes.renewal, of: request, bodyOptional: true)
             try await requireListed(id, keyBindings: keyBindings, context: context)
             return try await renewal.forward(request, context: context, to: "/internal/v1/workers/\(id)/renewal")
         }
         peer.put("/keybindings/{id}/certificate") { request, context in
             let id = try KeyBindingID.parse(context.parameters.get("id"))
+            try PeerContentTypes.require(PeerContentTypes.install, of: request)
             try await requireListed(id, keyBindings: keyBindings, context: context)
             let installed = try await renewal.forward(request, context: context, to: "/internal/v1/workers/\(id)/certificate")
             guard installed.status == .ok else { return installed }

@@ -21,6 +21,7 @@ struct CertificateInstallation: Sendable {
     func install(workerID: Int, input: Input, principal: Principal?) async throws {
         do {
             let sent = try Self.parse(input)
+            try Self.checkShape(sent)
             let leaf = sent[0]
             guard !leaf.isCA else {
                 throw SignPeerError(.notEndEntity, "The leaf certificate is a CA certificate.")
@@ -87,6 +88,20 @@ struct CertificateInstallation: Sendable {
             throw SignPeerError(.invalidCertificate, "The certificate could not be parsed.")
         }
     }
+
+    /// A chain is at most ``maxChainLength`` certificates, none of them repeated (a leaf with
+    /// hundreds of copies of its CA would otherwise be stored as sent).
+    static func checkShape(_ chain: [Certificate]) throws {
+        guard chain.count <= maxChainLength else {
+            throw SignPeerError(
+                .chainInvalid, "A chain may hold at most \(maxChainLength) certificates; \(chain.count) were sent.")
+        }
+        guard Set(chain.map(\.der)).count == chain.count else {
+            throw SignPeerError(.chainInvalid, "The chain holds the same certificate more than once.")
+        }
+    }
+
+    static let maxChainLength = 10
 
     /// With one DER certificate and `PEERS_KEEPCHAIN=true`, the stored CA certificates stay and
     /// only the leaf is replaced; otherwise the chain is what was sent.

@@ -17,13 +17,10 @@ enum RenewalRoutes {
         router.post("/internal/v1/workers/{id}/renewal") { request, context in
             let id = try KeyBindingID.parse(context.parameters.get("id"))
             let buffer = try await request.body.collect(upTo: 1024 * 1024)
-            let body: RenewalRequest =
-                buffer.readableBytes == 0
-                ? RenewalRequest(renewKeys: nil)
-                : try JSONDecoder.signPeer.decode(RenewalRequest.self, from: Data(buffer.readableBytesView))
+            let renewKeys = try RenewalRequestBody.renewKeys(from: Array(buffer.readableBytesView))
             do {
                 let response = try await preparation.prepare(
-                    workerID: id, renewKeys: body.renewKeys ?? false, principal: request.forwardedPrincipal)
+                    workerID: id, renewKeys: renewKeys, principal: request.forwardedPrincipal)
                 RenewalMetrics.renewal(outcome: "prepared")
                 return JSONResponse.make(response)
             } catch let error as SignPeerError {

@@ -15,7 +15,7 @@ struct RenewalService {
                 name: "signpeer-renewal", host: configuration.host, port: configuration.port,
                 credential: configuration.credential, checks: [database.readinessCheck],
                 metrics: boot.metrics, collectors: [database.poolCollector, { await tokens.recordActiveTokens() }],
-                logger: boot.logger
+                logger: boot.logger, connections: boot.connections
             ) { router in
                 ServiceInfoRoute.add(to: router, service: "renewal", database: database.client)
                 RenewalRoutes.add(

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import SignPeerCore
+import SignPeerPostgres
 
 /// Turns every thrown error into the SPEC's JSON error body with a stable code.
 ///
@@ -28,6 +29,7 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func map(_ error: any Error) -> SignPeerError {
         if let error = error as? SignPeerError { return error }
+        if let error = error as? PostgresError { return DatabaseErrorAnswer.answer(for: error) }
         if let error = error as? any HTTPResponseError {
             switch error.status {
             case .notFound: return SignPeerError(.notFound, "No such resource.", status: 404)
