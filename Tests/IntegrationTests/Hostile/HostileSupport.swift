@@ -1,5 +1,6 @@
 import Foundation
 import SignPeerTestSupport
+import Testing
 
 /// Runs blocking work (sockets, sleeps between trickled bytes) on a thread of its own, so the
 /// 2-thread cooperative pool is never blocked.
@@ -180,3 +181,8 @@ extension SignPeerSystem {
             input: Data(input.utf8))
     }
 }
+
+/// The hostile-input suites run one after another (they flood the machine's two cores), each
+/// with a system of its own.
+@Suite("Hostile input", .serialized)
+enum HostileTests {}
