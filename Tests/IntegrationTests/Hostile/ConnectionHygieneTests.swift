@@ -60,7 +60,10 @@ extension HostileTests {
                     try await Task.sleep(for: .milliseconds(250))
                     left = try await probe.connections(on: listener.port)
                 }
-                #expect(left.count <= max(2, before.sockets), "\(listener.name): sockets left \(left)")
+                print(
+                "flood \(listener.name): \(count) × 16 → \(statuses); sockets \(before.sockets) → \(left.count),"
+                    + " fds \(before.fds) → \(probe.descriptorCount), RSS \(before.rss) → \(probe.residentKiB) KiB")
+            #expect(left.count <= max(2, before.sockets), "\(listener.name): sockets left \(left)")
                 #expect(probe.descriptorCount <= before.fds + 4, "\(listener.name): fds \(before.fds) → \(probe.descriptorCount)")
                 #expect(probe.residentKiB < before.rss + 200_000, "\(listener.name): RSS \(before.rss) → \(probe.residentKiB) KiB")
             }
