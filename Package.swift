@@ -17,8 +17,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
-        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: []),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
@@ -52,7 +53,7 @@ let package = Package(
         .target(
             name: "SignPeerPostgres",
             dependencies: [
-                "CLibPQ", "SignPeerCore",
+                "CLibPQ",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/Postgres", swiftSettings: swiftSettings),
@@ -62,10 +63,19 @@ let package = Package(
             path: "Shared/HTTPClient", swiftSettings: swiftSettings),
         .target(
             name: "SignPeerCrypto",
-            dependencies: ["COpenSSL", "CSignPeerShims", "SignPeerCore"],
+            dependencies: [
+                "COpenSSL", "CSignPeerShims", "SignPeerCore", .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Shared/Crypto", swiftSettings: swiftSettings),
         .target(
-            name: "SignPeerServiceSupport",
+            name: "SignPeerStore",
+            dependencies: [
+                "SignPeerCore", "SignPeerPostgres", "SignPeerCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/Store", swiftSettings: swiftSettings),
+        .target(
+            name: "SignPeerServer",
             dependencies: [
                 "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -74,6 +84,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
                 // Connection hygiene (Connections/): the HTTP/1 pipeline every listener uses.
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -82,7 +93,7 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
             ],
-            path: "Shared/ServiceSupport", swiftSettings: swiftSettings),
+            path: "Shared/Server", swiftSettings: swiftSettings),
 
         // MARK: Executables
 
@@ -90,7 +101,7 @@ let package = Package(
             name: "SignPeerGateway",
             dependencies: [
                 "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto",
-                "SignPeerServiceSupport",
+                "SignPeerServer", "SignPeerStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -104,7 +115,8 @@ let package = Package(
         .executableTarget(
             name: "SignPeerKeyBindings",
             dependencies: [
-                "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto", "SignPeerServiceSupport",
+                "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto", "SignPeerServer",
+                "SignPeerStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -114,7 +126,7 @@ let package = Package(
             name: "SignPeerRenewal",
             dependencies: [
                 "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto",
-                "SignPeerServiceSupport",
+                "SignPeerServer", "SignPeerStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -135,7 +147,7 @@ let package = Package(
             dependencies: ["SignPeerCore"],
             path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
-            name: "SignPeerCoreTests", dependencies: ["SignPeerCore"],
+            name: "SignPeerCoreTests", dependencies: ["SignPeerCore", "SignPeerTestSupport"],
             path: "Tests/SignPeerCoreTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "PostgresTests", dependencies: ["SignPeerPostgres", "SignPeerTestSupport"],
@@ -152,6 +164,29 @@ let package = Package(
         .testTarget(
             name: "CLITests", dependencies: ["SignPeerCLI", "SignPeerCore"],
             path: "Tests/CLITests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StoreTests", dependencies: ["SignPeerStore", "SignPeerCore", "SignPeerTestSupport"],
+            path: "Tests/StoreTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "SignPeerServer", "SignPeerCore", "SignPeerPostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/ServerTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RenewalServiceTests",
+            dependencies: [
+                "SignPeerRenewal", "SignPeerServer", "SignPeerStore", "SignPeerPostgres", "SignPeerHTTPClient",
+                "SignPeerCore", "SignPeerTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/RenewalServiceTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GatewayTests", dependencies: ["SignPeerGateway"],
+            path: "Tests/GatewayTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["SignPeerCore", "SignPeerTestSupport"],

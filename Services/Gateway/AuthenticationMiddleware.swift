@@ -21,25 +21,22 @@ struct AuthenticationMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         guard let certificate = try? await context.channel.nioSSL_peerCertificate().get() else {
-            throw SignPeerError(.clientCertificateRequired, "A trusted client certificate is required.", status: 401)
+            throw SignPeerError.clientCertificateRequired("A trusted client certificate is required.")
         }
         let identity: ClientIdentity
         do {
             identity = try identities.identity(forDER: try certificate.toDERBytes())
         } catch {
-            throw SignPeerError(.clientCertificateRequired, "The client certificate could not be read.", status: 401)
+            throw SignPeerError.clientCertificateRequired("The client certificate could not be read.")
         }
         guard identity.isValid(at: Date()) else {
-            throw SignPeerError(.clientCertificateRequired, "The client certificate is not valid now.", status: 401)
+            throw SignPeerError.clientCertificateRequired("The client certificate is not valid now.")
         }
         guard !identity.isCA else {
-            throw SignPeerError(
-                .clientCertificateRequired, "A CA certificate cannot be used as a client certificate.", status: 401)
+            throw SignPeerError.clientCertificateRequired("A CA certificate cannot be used as a client certificate.")
         }
         guard identity.permitsClientAuthentication else {
-            throw SignPeerError(
-                .clientCertificateRequired, "The client certificate's extended key usage does not allow clientAuth.",
-                status: 401)
+            throw SignPeerError.clientCertificateRequired("The client certificate's extended key usage does not allow clientAuth.")
         }
         if let revocations {
             switch revocations.status(serialNumber: identity.serialNumber, issuerMatch: identity.issuerMatch) {
@@ -57,11 +54,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    static let revoked = SignPeerError(
-        .clientCertificateRevoked, "The client certificate has been revoked.", status: 401)
-    static let revocationUnknown = SignPeerError(
-        .revocationStatusUnknown, "The revocation list of this client certificate's issuer is out of date.",
-        status: 401)
+    static let revoked = SignPeerError.clientCertificateRevoked("The client certificate has been revoked.")
+    static let revocationUnknown = SignPeerError.revocationStatusUnknown("The revocation list of this client certificate's issuer is out of date.")
 
     /// Logs and audits (once per minute per certificate, through the ledger) and returns `error`.
     private func refuse(_ error: SignPeerError, _ identity: ClientIdentity, _ request: Request, _ context: Context)

@@ -4,7 +4,7 @@ import NIOPosix
 import ServiceLifecycle
 import SignPeerCore
 import SignPeerCrypto
-import SignPeerServiceSupport
+import SignPeerServer
 import Synchronization
 
 /// The CRLs of `SIGNPEER_TLS_CLIENT_CRL` (PEM or DER files, or folders of them), checked on every

@@ -3,7 +3,8 @@ import HummingbirdTLS
 import Logging
 import ServiceLifecycle
 import SignPeerHTTPClient
-import SignPeerServiceSupport
+import SignPeerServer
+import SignPeerStore
 
 /// `signpeer-gateway`: the only network-facing service. Terminates mutual TLS, authenticates
 /// clients, checks roles and forwards to the internal services; also serves the operations port.
@@ -13,7 +14,8 @@ struct Gateway {
         await ServiceMain.run(service: "signpeer-gateway") { environment, boot in
             let configuration = try GatewayConfiguration(environment: environment)
             let tls = try GatewayTLS.serverConfiguration(configuration)
-            let database = DatabaseService(settings: configuration.database, logger: boot.logger)
+            let database = DatabaseService(
+                settings: configuration.database, migrations: SignPeerSchema.migrations, logger: boot.logger)
             try await database.migrate()
             if let path = configuration.bootstrapAdminCertificatePath {
                 try await BootstrapAdmin.apply(certificatePath: path, database: database.client, logger: boot.logger)
@@ -41,14 +43,14 @@ struct Gateway {
             router.add(
                 middleware: AuthenticationMiddleware(
                     identities: ClientIdentityCache(), roles: roleDirectory, revocations: revocations, refusals: refusals))
-            let incoming = IncomingSwitch(database: database.client, ttl: configuration.roleCacheTTL)
-            router.add(middleware: AdminChangeInvalidation(incoming: incoming))
             let registry = IncomingConnectionRegistry(database: database.client)
+            let incoming = IncomingSwitch(registry: registry, ttl: configuration.roleCacheTTL)
+            router.add(middleware: AdminChangeInvalidation(incoming: incoming))
             WhoamiRoute.add(to: router)
             PeerRoutes.add(
                 to: router, registry: registry, keyBindings: Forwarder(service: keyBindings),
                 renewal: Forwarder(service: renewal), incoming: incoming, refusals: refusals)
-            let rules = RoleRuleStore(database: database.client, roleDirectory: roleDirectory)
+            let rules = RoleRuleStore(database: database.client, onChange: { roleDirectory.invalidate() })
             AdminRoutes.add(
                 to: router, rules: rules, registry: registry, keyBindings: Forwarder(service: keyBindings),
                 renewal: Forwarder(service: renewal))

@@ -1,29 +1,25 @@
 import Hummingbird
 import SignPeerCore
-import SignPeerPostgres
+import SignPeerStore
 
 /// The global `PEERS_INCOMING_ENABLED` switch, cached for the role-cache time so a flood of peer
 /// requests while it is off costs no query. A change made through this gateway's admin API is
 /// seen at once (``AdminChangeInvalidation``), one made through another replica within `ttl`.
 actor IncomingSwitch {
-    private let database: PostgresClient
+    private let registry: IncomingConnectionRegistry
     private let ttl: Duration
     private var cached: (enabled: Bool, expires: ContinuousClock.Instant)?
 
-    init(database: PostgresClient, ttl: Duration) {
-        self.database = database
+    init(registry: IncomingConnectionRegistry, ttl: Duration) {
+        self.registry = registry
         self.ttl = ttl
     }
 
     func isEnabled() async throws -> Bool {
         if let cached, cached.expires > .now { return cached.enabled }
-        let rows = try await database.query(
-            """
-            SELECT 1 FROM global_properties WHERE name = 'PEERS_INCOMING_ENABLED'
-            AND lower(btrim(value, E' \\t\\r\\n')) = 'true'
-            """)
-        remember(!rows.isEmpty)
-        return !rows.isEmpty
+        let enabled = try await registry.incomingEnabled()
+        remember(enabled)
+        return enabled
     }
 
     /// What a statement that checked the switch itself found.

@@ -1,6 +1,7 @@
 import Hummingbird
 import SignPeerCore
-import SignPeerServiceSupport
+import SignPeerServer
+import SignPeerStore
 
 /// SPEC §4 for every `/peer/v1/...` request, in this order: incoming connections must be enabled
 /// (403 `peers_incoming_disabled`, no registry row); the client must be in the Peer System role
@@ -14,10 +15,8 @@ struct PeerAccessMiddleware: RouterMiddleware {
     let incoming: IncomingSwitch
     let refusals: RefusalRecorder
 
-    static let incomingDisabled = SignPeerError(
-        .peersIncomingDisabled, "Incoming peer connections are disabled on this signer.", status: 403)
-    static let notAuthorized = SignPeerError(
-        .peerNotAuthorized, "This client certificate is not authorized as a peer system.", status: 403)
+    static let incomingDisabled = SignPeerError.peersIncomingDisabled("Incoming peer connections are disabled on this signer.")
+    static let notAuthorized = SignPeerError.peerNotAuthorized("This client certificate is not authorized as a peer system.")
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -60,9 +59,7 @@ struct RequireRole: RouterMiddleware {
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
         guard !roles.isDisjoint(with: principal.roles) else {
-            throw SignPeerError(
-                .forbidden, "This call requires the \(roles.map(\.rawValue).sorted().joined(separator: " or ")) role.",
-                status: 403)
+            throw SignPeerError.forbidden("This call requires the \(roles.map(\.rawValue).sorted().joined(separator: " or ")) role.")
         }
         return try await next(request, context)
     }

@@ -24,7 +24,6 @@ enum PeerContentTypes {
     }
 
     private static func unsupported(_ allowed: [String]) -> SignPeerError {
-        SignPeerError(
-            .unsupportedMediaType, "The request body must be \(allowed.joined(separator: " or ")).", status: 415)
+        SignPeerError.unsupportedMediaType("The request body must be \(allowed.joined(separator: " or ")).")
     }
 }

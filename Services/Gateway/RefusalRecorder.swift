@@ -2,7 +2,8 @@ import Logging
 import ServiceLifecycle
 import SignPeerCore
 import SignPeerPostgres
-import SignPeerServiceSupport
+import SignPeerServer
+import SignPeerStore
 
 /// Writes refused requests through the ``RefusalLedger``: one `PEER_REQUEST_DENIED` audit row
 /// (with `count`, the refusals it stands for) and, for `peer_not_authorized`, the registry row's
@@ -62,7 +63,9 @@ struct RefusalRecorder: Service {
         do {
             try await database.withTransaction { connection in
                 if refusal.reason == .peerNotAuthorized {
-                    try await IncomingConnectionRegistry.recordRefused(refusal, on: connection)
+                    try await IncomingConnectionRegistry.recordRefused(
+                        refusal.principal, issuerMatch: refusal.issuerMatch, remoteAddress: refusal.remoteAddress,
+                        count: refusal.count, on: connection)
                 }
                 try await AuditLog.append(
                     AuditEvent(

@@ -16,7 +16,7 @@ struct RenewalRequestBody: Decodable {
             return
         }
         guard !(try container.decodeNil(forKey: .renewKeys)) else {
-            throw SignPeerError(.invalidRequest, "renewKeys must be true or false, not null.")
+            throw SignPeerError.invalidRequest("renewKeys must be true or false, not null.")
         }
         renewKeys = try container.decode(Bool.self, forKey: .renewKeys)
     }
@@ -28,7 +28,7 @@ struct RenewalRequestBody: Decodable {
         } catch let error as SignPeerError {
             throw error
         } catch {
-            throw SignPeerError(.invalidRequest, "The renewal body must be a JSON object with a boolean renewKeys.")
+            throw SignPeerError.invalidRequest("The renewal body must be a JSON object with a boolean renewKeys.")
         }
     }
 }

@@ -87,6 +87,6 @@ public struct CertificateRevocationList: Sendable, Hashable {
 
     private static func invalid(_ message: String, drainingOpenSSLErrors: Bool = false) -> SignPeerError {
         let reason = drainingOpenSSLErrors ? OpenSSLErrorQueue.drain() : nil
-        return SignPeerError(.invalidCertificate, reason.map { "\(message) (\($0))" } ?? message)
+        return SignPeerError.invalidCertificate(reason.map { "\(message) (\($0))" } ?? message)
     }
 }

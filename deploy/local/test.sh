@@ -9,6 +9,8 @@ cd "$(dirname "$0")/../.."
 # apache2-utils (ab) and iproute2 (ss): the connection-hygiene tests.
 packages=(libssl-dev libpq-dev libcurl4-openssl-dev postgresql openssl curl python3 python3-yaml
   chromium chromium-driver libnss3-tools python3-pip apache2-utils iproute2)
+# The JDK's java.util.Properties is the oracle of the property-file parser's tests.
+packages+=(openjdk-17-jre-headless)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

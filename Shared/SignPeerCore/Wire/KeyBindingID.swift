@@ -6,7 +6,7 @@ public enum KeyBindingID {
             text.utf8.first != 0x30,  // no leading zeros: one spelling per id
             let id = Int(text), id > 0, id <= Int(Int32.max)
         else {
-            throw SignPeerError(.invalidRequest, "A key binding id is an integer from 1 to 2147483647 without leading zeros.")
+            throw SignPeerError.invalidRequest("A key binding id is an integer from 1 to 2147483647 without leading zeros.")
         }
         return id
     }
