@@ -13,6 +13,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     let identities: ClientIdentityCache
     let roles: RoleDirectory
+    /// The client CRLs, when `SIGNPEER_TLS_CLIENT_CRL` names any.
+    let revocations: ClientRevocations?
+    let refusals: RefusalRecorder
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -29,6 +32,19 @@ struct AuthenticationMiddleware: RouterMiddleware {
         guard identity.isValid(at: Date()) else {
             throw SignPeerError.clientCertificateRequired("The client certificate is not valid now.")
         }
+        guard !identity.isCA else {
+            throw SignPeerError.clientCertificateRequired("A CA certificate cannot be used as a client certificate.")
+        }
+        guard identity.permitsClientAuthentication else {
+            throw SignPeerError.clientCertificateRequired("The client certificate's extended key usage does not allow clientAuth.")
+        }
+        if let revocations {
+            switch revocations.status(serialNumber: identity.serialNumber, issuerMatch: identity.issuerMatch) {
+            case .good: break
+            case .revoked: throw try await refuse(Self.revoked, identity, request, context)
+            case .unknown: throw try await refuse(Self.revocationUnknown, identity, request, context)
+            }
+        }
         var context = context
         context.principal = Principal(
             serialNumber: identity.serialNumber, issuerDN: identity.issuerDN, subjectDN: identity.subjectDN,
@@ -36,5 +52,20 @@ struct AuthenticationMiddleware: RouterMiddleware {
         context.issuerMatch = identity.issuerMatch
         context.logger[metadataKey: "client_serial"] = .string(identity.serialNumber)
         return try await next(request, context)
+    }
+
+    static let revoked = SignPeerError.clientCertificateRevoked("The client certificate has been revoked.")
+    static let revocationUnknown = SignPeerError.revocationStatusUnknown("The revocation list of this client certificate's issuer is out of date.")
+
+    /// Logs and audits (once per minute per certificate, through the ledger) and returns `error`.
+    private func refuse(_ error: SignPeerError, _ identity: ClientIdentity, _ request: Request, _ context: Context)
+        async throws -> SignPeerError
+    {
+        let principal = Principal(
+            serialNumber: identity.serialNumber, issuerDN: identity.issuerDN, subjectDN: identity.subjectDN,
+            fingerprintSHA256: identity.fingerprintSHA256, roles: [])
+        return try await refusals.refuse(
+            error, principal: principal, issuerMatch: identity.issuerMatch, path: request.uri.path,
+            remoteAddress: context.remoteAddress, logger: context.logger)
     }
 }

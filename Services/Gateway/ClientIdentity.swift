@@ -13,6 +13,10 @@ struct ClientIdentity: Sendable, Hashable {
     var fingerprintSHA256: String
     var notBefore: Date
     var notAfter: Date
+    /// `basicConstraints cA: TRUE`: a CA certificate never authenticates a client.
+    var isCA: Bool
+    /// No EKU, or one with clientAuth (or anyExtendedKeyUsage).
+    var permitsClientAuthentication: Bool
 
     init(certificate: Certificate) {
         serialNumber = certificate.serialNumber
@@ -22,6 +26,8 @@ struct ClientIdentity: Sendable, Hashable {
         fingerprintSHA256 = certificate.sha256Fingerprint
         notBefore = certificate.notBefore
         notAfter = certificate.notAfter
+        isCA = certificate.isCA
+        permitsClientAuthentication = certificate.permitsTLSClientAuthentication
     }
 
     func isValid(at date: Date) -> Bool { notBefore <= date && date <= notAfter }

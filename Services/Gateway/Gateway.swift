@@ -32,17 +32,30 @@ struct Gateway {
             router.add(middleware: AccessLogMiddleware())
             router.add(middleware: ErrorMiddleware())
             router.add(middleware: MetricsMiddleware())
+            let routeMethods = RouteMethodTable()
+            router.add(middleware: MethodNotAllowedMiddleware(table: routeMethods))
             let roleDirectory = RoleDirectory(database: database.client, ttl: configuration.roleCacheTTL)
-            router.add(middleware: AuthenticationMiddleware(identities: ClientIdentityCache(), roles: roleDirectory))
+            let refusals = RefusalRecorder(
+                ledger: RefusalLedger(
+                    window: try environment.seconds("SIGNPEER_REFUSAL_WINDOW", default: .seconds(60), range: 1...3600)),
+                database: database.client, logger: boot.logger)
+            let revocations = try ClientRevocations.load(
+                environment: environment, clientCAPath: configuration.clientCAPath, logger: boot.logger)
+            router.add(
+                middleware: AuthenticationMiddleware(
+                    identities: ClientIdentityCache(), roles: roleDirectory, revocations: revocations, refusals: refusals))
             let registry = IncomingConnectionRegistry(database: database.client)
+            let incoming = IncomingSwitch(registry: registry, ttl: configuration.roleCacheTTL)
+            router.add(middleware: AdminChangeInvalidation(incoming: incoming))
             WhoamiRoute.add(to: router)
             PeerRoutes.add(
                 to: router, registry: registry, keyBindings: Forwarder(service: keyBindings),
-                renewal: Forwarder(service: renewal))
+                renewal: Forwarder(service: renewal), incoming: incoming, refusals: refusals)
             EJBCAPeerRoutes.add(
                 to: router, registry: registry, keyBindings: Forwarder(service: keyBindings),
                 renewal: Forwarder(service: renewal),
-                node: try await EJBCAPeerNode.resolve(configured: ejbcaPeer.sourceId, database: database.client))
+                node: try await EJBCAPeerNode.resolve(configured: ejbcaPeer.sourceId, database: database.client),
+                incoming: incoming, refusals: refusals)
             let rules = RoleRuleStore(database: database.client, onChange: { roleDirectory.invalidate() })
             AdminRoutes.add(
                 to: router, rules: rules, registry: registry, keyBindings: Forwarder(service: keyBindings),
@@ -51,18 +64,23 @@ struct Gateway {
                 to: router, rules: rules, registry: registry, keyBindings: keyBindings, database: database.client,
                 credential: configuration.credential)
             AuditRoutes.add(to: router, database: database.client)
+            routeMethods.load(from: router)
             let peerApplication = Application(
                 router: router,
-                server: try .tls(.http1(), tlsConfiguration: tls),
-                configuration: .init(
-                    address: .hostname(configuration.host, port: configuration.port), serverName: "signpeer-gateway"),
+                server: try .tls(.guardedHTTP1(boot.connections, tls: true), tlsConfiguration: tls),
+                configuration: boot.connections.applicationConfiguration(
+                    host: configuration.host, port: configuration.port, serverName: "signpeer-gateway", logger: boot.logger),
                 logger: boot.logger)
 
             let operations = OperationsApplication.make(
                 name: "signpeer-gateway-ops", host: configuration.operationsHost, port: configuration.operationsPort,
                 checks: [database.readinessCheck, keyBindings.readinessCheck, renewal.readinessCheck],
-                metrics: boot.metrics, collectors: [database.poolCollector], logger: boot.logger)
-            return [database, HTTPClientService(client: http), peerApplication, operations]
+                metrics: boot.metrics, collectors: [database.poolCollector], logger: boot.logger,
+                connections: boot.connections)
+            // Shut down in reverse: the refusal recorder writes its pending counts before the database closes.
+            var services: [any Service] = [database, HTTPClientService(client: http), refusals]
+            if let revocations { services.append(revocations) }
+            return services + [peerApplication, operations]
         }
     }
 }

@@ -37,6 +37,13 @@ enum GatewayTLS {
         var tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         tls.minimumTLSVersion = .tlsv12
+        // TLS 1.2: only the AEAD suites of Mozilla's "intermediate" profile (BoringSSL has no DHE);
+        // TLS 1.3 suites are all AEAD and not configurable.
+        tls.cipherSuiteValues = [
+            .TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, .TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            .TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, .TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+            .TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, .TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        ]
         tls.certificateVerification = .noHostnameVerification
         tls.trustRoots = .certificates(clientCAs)
         tls.sendCANameList = true

@@ -4,45 +4,46 @@ import SignPeerServer
 import SignPeerStore
 
 /// SPEC §4 for every `/peer/v1/...` request, in this order: incoming connections must be enabled
-/// (403 `peers_incoming_disabled`, nothing recorded); the connection is recorded in the registry;
-/// the client must be in the Peer System role (403 `peer_not_authorized`).
+/// (403 `peers_incoming_disabled`, no registry row); the client must be in the Peer System role
+/// (403 `peer_not_authorized`, recorded in the registry as not authorized); an accepted request is
+/// recorded in the registry. Refusals go through the ``RefusalRecorder`` (SPEC §11 "Floods"): a
+/// refused client costs cache look-ups, and at most one registry/audit write per window.
 struct PeerAccessMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
     let registry: IncomingConnectionRegistry
+    let incoming: IncomingSwitch
+    let refusals: RefusalRecorder
+
+    static let incomingDisabled = SignPeerError.peersIncomingDisabled("Incoming peer connections are disabled on this signer.")
+    static let notAuthorized = SignPeerError.peerNotAuthorized("This client certificate is not authorized as a peer system.")
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let enabled = try await registry.recordIfIncomingEnabled(
-            principal, issuerMatch: context.issuerMatch,
-            remoteAddress: context.remoteAddress)
-        guard enabled else {
-            throw try await deny(
-                SignPeerError.peersIncomingDisabled("Incoming peer connections are disabled on this signer."),
-                principal, request, context)
+        guard try await incoming.isEnabled() else {
+            throw try await refuse(Self.incomingDisabled, principal, request, context)
         }
         guard principal.hasRole(.peerSystem) else {
-            throw try await deny(
-                SignPeerError.peerNotAuthorized("This client certificate is not authorized as a peer system."),
-                principal, request, context)
+            throw try await refuse(Self.notAuthorized, principal, request, context)
+        }
+        try await refusals.accepted(principal, logger: context.logger)
+        let recorded = try await registry.recordIfIncomingEnabled(
+            principal, issuerMatch: context.issuerMatch, remoteAddress: context.remoteAddress)
+        guard recorded else {
+            await incoming.remember(false)
+            throw try await refuse(Self.incomingDisabled, principal, request, context)
         }
         return try await next(request, context)
     }
 
-    /// Logs and audits a refused peer request, and returns the error to answer with.
-    private func deny(_ error: SignPeerError, _ principal: Principal, _ request: Request, _ context: Context)
+    private func refuse(_ error: SignPeerError, _ principal: Principal, _ request: Request, _ context: Context)
         async throws -> SignPeerError
     {
-        context.logger.notice(
-            "peer request refused", metadata: ["code": .string(error.code.rawValue), "subject": .string(principal.subjectDN)])
-        try await AuditLog.record(
-            AuditEvent(
-                .peerRequestDenied, outcome: .failure, principal: principal,
-                details: ["reason": error.code.rawValue, "path": request.uri.path, "remoteAddress": context.remoteAddress]),
-            in: registry.database)
-        return error
+        try await refusals.refuse(
+            error, principal: principal, issuerMatch: context.issuerMatch, path: request.uri.path,
+            remoteAddress: context.remoteAddress, logger: context.logger)
     }
 }
 

@@ -9,7 +9,7 @@ enum PeerOpenAPI {
           "info": {
             "title": "SignPeer Peer API",
             "version": "\#(ProductVersion.current)",
-            "description": "Remote key bindings of a signer, for a Certificate Authority connecting over mutual TLS. Every call needs a client certificate trusted by the gateway and authorized to the Peer System role, and PEERS_INCOMING_ENABLED=true."
+            "description": "Remote key bindings of a signer, for a Certificate Authority connecting over mutual TLS. Every call needs a client certificate trusted by the gateway and authorized to the Peer System role, and PEERS_INCOMING_ENABLED=true. Every error has the Error body with a stable code. A method other than the documented one on an existing path answers 405 method_not_allowed; a request head over the limits 431 request_header_too_large; a body over 1 MiB 413 request_too_large (before it is read); a request body of another media type 415 unsupported_media_type."
           },
           "servers": [{"url": "/"}],
           "paths": {
@@ -19,8 +19,11 @@ enum PeerOpenAPI {
                 "summary": "Check the connection; records it in the incoming-connection registry.",
                 "responses": {
                   "200": {"description": "Alive", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Ping"}}}},
+                  "400": {"$ref": "#/components/responses/Error"},
                   "401": {"$ref": "#/components/responses/Error"},
                   "403": {"$ref": "#/components/responses/Error"},
+                  "405": {"$ref": "#/components/responses/Error"},
+                  "431": {"$ref": "#/components/responses/Error"},
                   "503": {"$ref": "#/components/responses/Error"}
                 }
               }
@@ -31,8 +34,11 @@ enum PeerOpenAPI {
                 "summary": "List the exposed workers as key bindings, ordered by id.",
                 "responses": {
                   "200": {"description": "The bindings", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/KeyBindingList"}}}},
+                  "400": {"$ref": "#/components/responses/Error"},
                   "401": {"$ref": "#/components/responses/Error"},
                   "403": {"$ref": "#/components/responses/Error"},
+                  "405": {"$ref": "#/components/responses/Error"},
+                  "431": {"$ref": "#/components/responses/Error"},
                   "503": {"$ref": "#/components/responses/Error"}
                 }
               }
@@ -45,8 +51,11 @@ enum PeerOpenAPI {
                 "responses": {
                   "200": {"description": "The binding", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/KeyBinding"}}}},
                   "400": {"$ref": "#/components/responses/Error"},
+                  "401": {"$ref": "#/components/responses/Error"},
                   "403": {"$ref": "#/components/responses/Error"},
                   "404": {"$ref": "#/components/responses/Error"},
+                  "405": {"$ref": "#/components/responses/Error"},
+                  "431": {"$ref": "#/components/responses/Error"},
                   "503": {"$ref": "#/components/responses/Error"}
                 }
               }
@@ -60,9 +69,14 @@ enum PeerOpenAPI {
                 "responses": {
                   "200": {"description": "The request", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RenewalResponse"}}}},
                   "400": {"$ref": "#/components/responses/Error"},
+                  "401": {"$ref": "#/components/responses/Error"},
+                  "403": {"$ref": "#/components/responses/Error"},
                   "404": {"$ref": "#/components/responses/Error"},
+                  "405": {"$ref": "#/components/responses/Error"},
                   "409": {"$ref": "#/components/responses/Error"},
                   "413": {"$ref": "#/components/responses/Error"},
+                  "415": {"$ref": "#/components/responses/Error"},
+                  "431": {"$ref": "#/components/responses/Error"},
                   "503": {"$ref": "#/components/responses/Error"}
                 }
               }
@@ -82,9 +96,14 @@ enum PeerOpenAPI {
                 "responses": {
                   "200": {"description": "The updated binding", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/KeyBinding"}}}},
                   "400": {"$ref": "#/components/responses/Error"},
+                  "401": {"$ref": "#/components/responses/Error"},
+                  "403": {"$ref": "#/components/responses/Error"},
                   "404": {"$ref": "#/components/responses/Error"},
+                  "405": {"$ref": "#/components/responses/Error"},
                   "409": {"$ref": "#/components/responses/Error"},
                   "413": {"$ref": "#/components/responses/Error"},
+                  "415": {"$ref": "#/components/responses/Error"},
+                  "431": {"$ref": "#/components/responses/Error"},
                   "503": {"$ref": "#/components/responses/Error"}
                 }
               }
@@ -92,7 +111,11 @@ enum PeerOpenAPI {
           },
           "components": {
             "parameters": {
-              "Id": {"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}}
+              "Id": {
+                "name": "id", "in": "path", "required": true,
+                "description": "A key binding (worker) id: a decimal integer from 1 to 2147483647 (2^31-1), without sign or leading zeros; anything else is 400 invalid_request.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}
+              }
             },
             "responses": {
               "Error": {"description": "An error with a stable code", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}

@@ -13,7 +13,7 @@ enum PeerRoutes {
 
     static func add(
         to router: Router<GatewayRequestContext>, registry: IncomingConnectionRegistry, keyBindings: Forwarder,
-        renewal: Forwarder
+        renewal: Forwarder, incoming: IncomingSwitch, refusals: RefusalRecorder
     ) {
         router.get("/peer/v1/openapi.json") { _, _ in
             Response(
@@ -22,7 +22,7 @@ enum PeerRoutes {
         }
         let peer = router.group("/peer/v1")
             .add(middleware: PeerMetricsMiddleware())
-            .add(middleware: PeerAccessMiddleware(registry: registry))
+            .add(middleware: PeerAccessMiddleware(registry: registry, incoming: incoming, refusals: refusals))
         peer.get("/ping") { _, _ in JSONResponse.make(Ping()) }
         peer.get("/keybindings") { request, context in
             try await keyBindings.forward(request, context: context, to: "/internal/v1/keybindings")
@@ -36,10 +36,12 @@ enum PeerRoutes {
         // the updated binding itself.
         peer.post("/keybindings/{id}/renewal") { request, context in
             let id = try KeyBindingID.parse(context.parameters.get("id"))
+            try PeerContentTypes.require(PeerContentTypes.renewal, of: request, bodyOptional: true)
             return try await renewal.forward(request, context: context, to: "/internal/v1/workers/\(id)/renewal")
         }
         peer.put("/keybindings/{id}/certificate") { request, context in
             let id = try KeyBindingID.parse(context.parameters.get("id"))
+            try PeerContentTypes.require(PeerContentTypes.install, of: request)
             return try await renewal.forward(request, context: context, to: "/internal/v1/workers/\(id)/certificate")
         }
     }

@@ -24,7 +24,8 @@ struct KeyBindingsService {
             let application = OperationsApplication.makeInternal(
                 name: "signpeer-keybindings", host: configuration.host, port: configuration.port,
                 credential: configuration.credential, checks: [database.readinessCheck, renewal.readinessCheck],
-                metrics: boot.metrics, collectors: [database.poolCollector, expiry.collect], logger: boot.logger
+                metrics: boot.metrics, collectors: [database.poolCollector, expiry.collect], logger: boot.logger,
+                connections: boot.connections
             ) { router in
                 ServiceInfoRoute.add(to: router, service: "keybindings", database: database.client)
                 KeyBindingRoutes.add(

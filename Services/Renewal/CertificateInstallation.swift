@@ -82,6 +82,7 @@ struct CertificateInstallation: Sendable {
     /// The SPEC §7.2 checks, in order, against the worker's key in the token.
     static func check(_ input: Input, for worker: WorkerRecord, store: PKCS12KeyStore) throws -> Plan {
         let sent = try parse(input)
+        try checkShape(sent)
         let leaf = sent[0]
         guard !leaf.isCA else {
             throw SignPeerError.notEndEntity("The leaf certificate is a CA certificate.")
@@ -127,6 +128,20 @@ struct CertificateInstallation: Sendable {
             throw SignPeerError.invalidCertificate("The certificate could not be parsed.")
         }
     }
+
+    /// A chain is at most ``maxChainLength`` certificates, none of them repeated (a leaf with
+    /// hundreds of copies of its CA would otherwise be stored as sent).
+    static func checkShape(_ chain: [Certificate]) throws {
+        guard chain.count <= maxChainLength else {
+            throw SignPeerError.chainInvalid(
+                "A chain may hold at most \(maxChainLength) certificates; \(chain.count) were sent.")
+        }
+        guard Set(chain.map(\.der)).count == chain.count else {
+            throw SignPeerError.chainInvalid("The chain holds the same certificate more than once.")
+        }
+    }
+
+    static let maxChainLength = 10
 
     /// With one DER certificate and `PEERS_KEEPCHAIN=true`, the stored CA certificates stay and
     /// only the leaf is replaced; otherwise the chain is what was sent.

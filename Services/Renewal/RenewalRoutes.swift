@@ -21,13 +21,10 @@ enum RenewalRoutes {
         peer.post("/{id}/renewal") { request, context in
             let id = try KeyBindingID.parse(context.parameters.get("id"))
             let buffer = try await request.body.collect(upTo: Limits.requestBody)
-            let body: RenewalRequest =
-                buffer.readableBytes == 0
-                ? RenewalRequest(renewKeys: nil)
-                : try JSONDecoder.signPeer.decode(RenewalRequest.self, from: Data(buffer.readableBytesView))
+            let renewKeys = try RenewalRequestBody.renewKeys(from: Array(buffer.readableBytesView))
             do {
                 let response = try await preparation.prepare(
-                    workerID: id, renewKeys: body.renewKeys ?? false, principal: request.forwardedPrincipal)
+                    workerID: id, renewKeys: renewKeys, principal: request.forwardedPrincipal)
                 RenewalMetrics.renewal(outcome: "prepared")
                 return JSONResponse.make(response)
             } catch let error as SignPeerError {

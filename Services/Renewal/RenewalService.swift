@@ -19,7 +19,7 @@ struct RenewalService {
                 name: "signpeer-renewal", host: configuration.host, port: configuration.port,
                 credential: configuration.credential, checks: [database.readinessCheck],
                 metrics: boot.metrics, collectors: [database.poolCollector, { await tokens.recordActiveTokens() }],
-                logger: boot.logger
+                logger: boot.logger, connections: boot.connections
             ) { router in
                 addRoutes(to: router, database: database.client, tokens: tokens)
             }

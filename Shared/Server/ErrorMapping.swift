@@ -20,6 +20,11 @@ public enum ErrorMapping {
             switch error {
             case .connectionFailed, .connectionLost, .poolTimeout, .closed:
                 return SignPeerError.serviceUnavailable("The database is unavailable.")
+            // The server answered, but it is shutting down, out of connections or lost its own:
+            // SQLSTATE classes 08 (connection exception), 57 (operator intervention, e.g. 57P01
+            // terminating connection, 57P03 cannot connect now) and 53300 (too many connections).
+            case .queryFailed(let state, _) where state.hasPrefix("08") || state.hasPrefix("57") || state == "53300":
+                return SignPeerError.serviceUnavailable("The database is unavailable.")
             case .queryFailed, .decoding, .columnNotFound:
                 return SignPeerError.databaseError("A database error occurred.")
             }

@@ -11,6 +11,8 @@ extension SignPeerError.Code {
 
     static let statusTable: [SignPeerError.Code: Int] = [
         .invalidRequest: 400, .requestTooLarge: 413, .notFound: 404, .methodNotAllowed: 405,
+        .requestHeaderTooLarge: 431, .unsupportedMediaType: 415,
+        .clientCertificateRevoked: 401, .revocationStatusUnknown: 401,
         .clientCertificateRequired: 401, .internalCredentialRequired: 401, .forbidden: 403,
         .peersIncomingDisabled: 403, .peerNotAuthorized: 403, .authenticationFailed: 403,
         .invalidDN: 400, .invalidSerialNumber: 400, .invalidCertificate: 400, .invalidProperty: 400,

@@ -7,6 +7,8 @@ import SignPeerCore
 public struct InternalAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let credential: InternalCredential
     let openPaths: Set<String>
+    /// One log line per minute per reason, with a count, however many calls are refused.
+    let refusalLog = RefusalLogThrottle()
 
     public init(credential: InternalCredential, openPaths: Set<String> = OperationsRoutes.paths) {
         self.credential = credential
@@ -19,8 +21,11 @@ public struct InternalAuthMiddleware<Context: RequestContext>: RouterMiddleware 
         if openPaths.contains(request.uri.path) {
             return try await next(request, context)
         }
-        guard credential.matches(authorizationHeader: request.headers[.authorization]) else {
-            context.logger.warning("internal call without a valid credential refused")
+        let authorization = request.headers[.authorization]
+        guard credential.matches(authorizationHeader: authorization) else {
+            refusalLog.refused(
+                authorization == nil ? "credential_missing" : "credential_invalid",
+                "internal call without a valid credential refused", logger: context.logger)
             throw SignPeerError.internalCredentialRequired("This service accepts only calls carrying the internal credential.")
         }
         return try await next(request, context)

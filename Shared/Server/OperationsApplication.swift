@@ -9,13 +9,15 @@ public enum OperationsApplication {
     /// Only `/healthz`, `/readyz` and `/metrics`, no credential (the gateway's operations port).
     public static func make(
         name: String, host: String, port: Int, checks: [ReadinessCheck],
-        metrics: PrometheusCollectorRegistry, collectors: [OperationsRoutes.Collector] = [], logger: Logger
+        metrics: PrometheusCollectorRegistry, collectors: [OperationsRoutes.Collector] = [], logger: Logger,
+        connections: ConnectionSettings
     ) -> some ApplicationProtocol {
         let router = Router()
         addCommonMiddleware(to: router)
         OperationsRoutes.add(to: router, checks: checks, registry: metrics, collectors: collectors)
         return Application(
-            router: router, configuration: .init(address: .hostname(host, port: port), serverName: name),
+            router: router, server: .guardedHTTP1(connections),
+            configuration: connections.applicationConfiguration(host: host, port: port, serverName: name, logger: logger),
             logger: logger)
     }
 
@@ -24,12 +26,13 @@ public enum OperationsApplication {
     public static func makeInternal(
         name: String, host: String, port: Int, credential: InternalCredential, checks: [ReadinessCheck],
         metrics: PrometheusCollectorRegistry, collectors: [OperationsRoutes.Collector] = [], logger: Logger,
-        addRoutes: (Router<BasicRequestContext>) -> Void
+        connections: ConnectionSettings, addRoutes: (Router<BasicRequestContext>) -> Void
     ) -> some ApplicationProtocol {
         let router = internalRouter(
             credential: credential, checks: checks, metrics: metrics, collectors: collectors, addRoutes: addRoutes)
         return Application(
-            router: router, configuration: .init(address: .hostname(host, port: port), serverName: name),
+            router: router, server: .guardedHTTP1(connections),
+            configuration: connections.applicationConfiguration(host: host, port: port, serverName: name, logger: logger),
             logger: logger)
     }
 

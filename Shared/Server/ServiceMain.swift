@@ -21,8 +21,9 @@ public enum ServiceMain {
             exitWithConfigurationError(name, error)
         }
         let registry = MetricsBootstrap.bootstrap()
-        let context = ServiceBootContext(logger: logger, metrics: registry)
         do {
+            let context = ServiceBootContext(
+                logger: logger, metrics: registry, connections: try ConnectionSettings(environment: environment))
             let services = try await build(environment, context)
             logger.info("starting", metadata: ["version": .string(ProductVersion.current)])
             let group = ServiceGroup(
@@ -60,9 +61,12 @@ public enum ServiceMain {
 public struct ServiceBootContext: Sendable {
     public let logger: Logger
     public let metrics: PrometheusCollectorRegistry
+    /// Timeouts and limits of every listener the service opens.
+    public let connections: ConnectionSettings
 
-    init(logger: Logger, metrics: PrometheusCollectorRegistry) {
+    init(logger: Logger, metrics: PrometheusCollectorRegistry, connections: ConnectionSettings) {
         self.logger = logger
         self.metrics = metrics
+        self.connections = connections
     }
 }

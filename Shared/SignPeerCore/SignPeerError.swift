@@ -67,6 +67,8 @@ extension SignPeerError.Code {
     public static let requestTooLarge: Self = "request_too_large"
     public static let notFound: Self = "not_found"
     public static let methodNotAllowed: Self = "method_not_allowed"
+    public static let requestHeaderTooLarge: Self = "request_header_too_large"
+    public static let unsupportedMediaType: Self = "unsupported_media_type"
 
     // Authentication and authorization (SPEC §4)
     public static let clientCertificateRequired: Self = "client_certificate_required"
@@ -74,6 +76,8 @@ extension SignPeerError.Code {
     public static let forbidden: Self = "forbidden"
     public static let peersIncomingDisabled: Self = "peers_incoming_disabled"
     public static let peerNotAuthorized: Self = "peer_not_authorized"
+    public static let clientCertificateRevoked: Self = "client_certificate_revoked"
+    public static let revocationStatusUnknown: Self = "revocation_status_unknown"
 
     // Input values
     public static let invalidDN: Self = "invalid_dn"
@@ -111,6 +115,12 @@ extension SignPeerError {
     public static func methodNotAllowed(_ message: String, file: String = #fileID, line: UInt = #line) -> Self {
         Self(.methodNotAllowed, message, file: file, line: line)
     }
+    public static func requestHeaderTooLarge(_ message: String, file: String = #fileID, line: UInt = #line) -> Self {
+        Self(.requestHeaderTooLarge, message, file: file, line: line)
+    }
+    public static func unsupportedMediaType(_ message: String, file: String = #fileID, line: UInt = #line) -> Self {
+        Self(.unsupportedMediaType, message, file: file, line: line)
+    }
     public static func clientCertificateRequired(_ message: String, file: String = #fileID, line: UInt = #line) -> Self {
         Self(.clientCertificateRequired, message, file: file, line: line)
     }
@@ -125,6 +135,12 @@ extension SignPeerError {
     }
     public static func peerNotAuthorized(_ message: String, file: String = #fileID, line: UInt = #line) -> Self {
         Self(.peerNotAuthorized, message, file: file, line: line)
+    }
+    public static func clientCertificateRevoked(_ message: String, file: String = #fileID, line: UInt = #line) -> Self {
+        Self(.clientCertificateRevoked, message, file: file, line: line)
+    }
+    public static func revocationStatusUnknown(_ message: String, file: String = #fileID, line: UInt = #line) -> Self {
+        Self(.revocationStatusUnknown, message, file: file, line: line)
     }
     public static func invalidDN(_ message: String, file: String = #fileID, line: UInt = #line) -> Self {
         Self(.invalidDN, message, file: file, line: line)

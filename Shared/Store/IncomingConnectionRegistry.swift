@@ -43,7 +43,7 @@ public struct IncomingConnectionRegistry: Sendable {
         return !rows.isEmpty
     }
 
-    /// `PEERS_INCOMING_ENABLED`, for refusing a request that is rejected before it is recorded.
+    /// Whether `PEERS_INCOMING_ENABLED` is true now (the gateway caches this, SPEC §11 "Floods").
     public func isIncomingEnabled() async throws -> Bool {
         !(try await database.query("SELECT 1 WHERE \(Self.incomingEnabled)").isEmpty)
     }

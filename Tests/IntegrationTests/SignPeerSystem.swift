@@ -24,7 +24,8 @@ final class SignPeerSystem: @unchecked Sendable {
     private var processes: [ServiceName: Process] = [:]
     private var replicas: [Process] = []
 
-    /// A system on `postgres` (default: the cluster shared by every test of the process).
+    /// A system on `postgres` (default: the cluster shared by every test of the process; a test that
+    /// stops PostgreSQL brings its own).
     init(name: String = "system", postgres: TemporaryPostgres? = nil) async throws {
         directory = NSTemporaryDirectory() + "signpeer-\(name)-\(UUID().uuidString.prefix(8))"
         pki = directory + "/pki"

@@ -11,7 +11,13 @@ struct ErrorMappingTests {
         (PostgresError.connectionLost, "service_unavailable", 503),
         (PostgresError.poolTimeout, "service_unavailable", 503),
         (PostgresError.closed, "service_unavailable", 503),
+        // The server answered but is shutting down, refusing connections or out of them.
+        (PostgresError.queryFailed(sqlState: "57P01", message: "terminating connection"), "service_unavailable", 503),
+        (PostgresError.queryFailed(sqlState: "57P03", message: "the database system is starting up"), "service_unavailable", 503),
+        (PostgresError.queryFailed(sqlState: "08006", message: "connection failure"), "service_unavailable", 503),
+        (PostgresError.queryFailed(sqlState: "53300", message: "too many clients"), "service_unavailable", 503),
         (PostgresError.queryFailed(sqlState: "23505", message: "duplicate key"), "database_error", 500),
+        (PostgresError.queryFailed(sqlState: "53100", message: "disk full"), "database_error", 500),
         (PostgresError.decoding(column: "x", expected: "Int"), "database_error", 500),
         (PostgresError.columnNotFound(column: "x"), "database_error", 500),
     ])
@@ -49,6 +55,8 @@ struct ErrorMappingTests {
 
     @Test(arguments: [
         ("invalid_request", 400), ("request_too_large", 413), ("not_found", 404), ("method_not_allowed", 405),
+        ("request_header_too_large", 431), ("unsupported_media_type", 415),
+        ("client_certificate_revoked", 401), ("revocation_status_unknown", 401),
         ("client_certificate_required", 401), ("internal_credential_required", 401), ("forbidden", 403),
         ("peers_incoming_disabled", 403), ("peer_not_authorized", 403), ("authentication_failed", 403),
         ("invalid_dn", 400), ("invalid_serial_number", 400), ("invalid_certificate", 400), ("invalid_property", 400),

@@ -113,6 +113,16 @@ public final class TemporaryPostgres: Sendable {
         try Self.pgCtl(binDirectory, directory, port: port, ["-w", "-m", "fast", "restart"])
     }
 
+    /// Stops the server (fast shutdown) but keeps its data, for an outage that ``startAgain()`` ends.
+    public func stopKeepingData() throws {
+        try Self.pgCtl(binDirectory, directory, port: port, ["-w", "-m", "fast", "stop"])
+    }
+
+    /// Starts a server stopped with ``stopKeepingData()`` on the same port.
+    public func startAgain() throws {
+        try Self.pgCtl(binDirectory, directory, port: port, ["-w", "start"])
+    }
+
     /// Stops the server at once and deletes its directory. Calling it again does nothing.
     public func stop() throws {
         let wasStopped = state.withLock { state in

@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 # chromium, chromium-driver and libnss3-tools (+ selenium below): the Admin Web's browser test.
+# apache2-utils (ab) and iproute2 (ss): the connection-hygiene tests.
 packages=(libssl-dev libpq-dev libcurl4-openssl-dev postgresql openssl curl python3 python3-yaml
-  chromium chromium-driver libnss3-tools python3-pip)
+  chromium chromium-driver libnss3-tools python3-pip apache2-utils iproute2)
 # The JDK's java.util.Properties is the oracle of the property-file parser's tests.
 packages+=(openjdk-17-jre-headless)
 missing=()
@@ -20,8 +21,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 # From PyPI: Selenium drives the browser test; the OpenAPI description is checked with an
-# independent validator.
-for module in selenium:selenium openapi_spec_validator:openapi-spec-validator; do
+# independent validator, and the served peer API is fuzzed against it with schemathesis.
+for module in selenium:selenium openapi_spec_validator:openapi-spec-validator schemathesis:schemathesis; do
   python3 -c "import ${module%%:*}" 2>/dev/null \
     || python3 -m pip install -q "${module#*:}" 2>/dev/null \
     || python3 -m pip install -q --break-system-packages "${module#*:}"

@@ -95,6 +95,8 @@ export SIGNPEER_RENEWAL_URL="http://127.0.0.1:$renewal_port"
 export SIGNPEER_TLS_CERT="$local_dir/pki/server.pem"
 export SIGNPEER_TLS_KEY="$local_dir/pki/server.key"
 export SIGNPEER_TLS_CLIENT_CA="$local_dir/pki/ca.pem"
+# Client-certificate CRLs (PEM or DER), reloaded when they change: pki.sh DIR --revoke NAME adds one.
+export SIGNPEER_TLS_CLIENT_CRL="$local_dir/pki/crl"
 export SIGNPEER_BOOTSTRAP_ADMIN_CERT="$local_dir/pki/admin.pem"
 export SIGNPEER_TOKEN_SECRETS_DIR="$local_dir/secrets/tokens"
 export SIGNPEER_URL="https://127.0.0.1:$gateway_port"

@@ -20,6 +20,8 @@ struct EJBCAPeerEndpoint: Sendable {
     static let path = "/signserver/peer/v1"
 
     let registry: IncomingConnectionRegistry
+    let incoming: IncomingSwitch
+    let refusals: RefusalRecorder
     let dispatcher: EJBCAPeerDispatcher
     let replies: EJBCAPeerReplyStore
     let node: EJBCAPeerNode
@@ -47,26 +49,30 @@ struct EJBCAPeerEndpoint: Sendable {
         async throws -> (http: Response, outcome: String)
     {
         let principal = try context.requirePrincipal()
+        // The switch and the role come from caches and refusals are folded (SPEC §11 "Floods"),
+        // so a refused CA costs look-ups, not a database write per request.
+        guard try await incoming.isEnabled() else { throw try await deny(.incomingDisabled, principal, context) }
         let body: [UInt8]
         let frame: PeerFrame
         do {
             body = Array(try await request.body.collect(upTo: context.maxUploadSize).readableBytesView)
             frame = try PeerFrame(decoding: body)
-        } catch {
-            // Nothing is recorded for a body that is not a frame; the answer still follows the
-            // order of checks, so a signer with incoming connections off says only 401.
-            guard try await registry.isIncomingEnabled() else { throw try await deny(.incomingDisabled, principal, nil, context) }
-            if let error = error as? PeerProtocolError {
-                throw SignPeerError.invalidRequest("The body is not an EJBCA peer protocol frame: \(error).")
-            }
-            throw error
+        } catch let error as PeerProtocolError {
+            // Nothing is recorded for a body that is not a frame.
+            throw SignPeerError.invalidRequest("The body is not an EJBCA peer protocol frame: \(error).")
         }
         parsedFrame = frame
+        // The refusal of an unauthorized CA writes its registry row (batched), so it can be
+        // authorized from there; an accepted CA's row is written with its sourceId.
+        guard principal.hasRole(.peerSystem) else { throw try await deny(.notAuthorized, principal, context) }
+        try await refusals.accepted(principal, logger: context.logger)
         guard
             try await registry.recordIfIncomingEnabled(
                 principal, issuerMatch: context.issuerMatch, remoteAddress: context.remoteAddress, sourceId: frame.sourceId)
-        else { throw try await deny(.incomingDisabled, principal, frame, context) }
-        guard principal.hasRole(.peerSystem) else { throw try await deny(.notAuthorized, principal, frame, context) }
+        else {
+            await incoming.remember(false)
+            throw try await deny(.incomingDisabled, principal, context)
+        }
 
         let peerRequest = try EJBCAPeerRequest(frame)
         guard let bindingID = peerRequest.changedBinding else {
@@ -120,30 +126,18 @@ struct EJBCAPeerEndpoint: Sendable {
         let error: SignPeerError
     }
 
-    /// Logs and audits a refused request like the JSON API does (`PEER_REQUEST_DENIED`), and
-    /// returns the refusal to throw.
-    private func deny(_ reason: Reason, _ principal: Principal, _ frame: PeerFrame?, _ context: GatewayRequestContext)
-        async throws -> Refusal
-    {
+    /// Logs and audits a refused request through the same ``RefusalRecorder`` as the JSON API
+    /// (`PEER_REQUEST_DENIED`, folded per certificate and reason), and returns the refusal to throw.
+    private func deny(_ reason: Reason, _ principal: Principal, _ context: GatewayRequestContext) async throws -> Refusal {
         let error =
             switch reason {
-            case .incomingDisabled:
-                SignPeerError.peersIncomingDisabled("Incoming peer connections are disabled on this signer.")
-            case .notAuthorized:
-                SignPeerError.peerNotAuthorized("This client certificate is not authorized as a peer system.")
+            case .incomingDisabled: PeerAccessMiddleware.incomingDisabled
+            case .notAuthorized: PeerAccessMiddleware.notAuthorized
             }
-        context.logger.notice(
-            "peer request refused", metadata: ["code": .string(error.code.rawValue), "subject": .string(principal.subjectDN)])
-        var details = [
-            "reason": error.code.rawValue, "path": Self.path, "remoteAddress": context.remoteAddress, "protocol": "ejbca",
-        ]
-        if let frame {
-            details["messageType"] = String(frame.typeName.prefix(64))
-            details["sourceId"] = String(frame.sourceId)
-        }
-        try await AuditLog.record(
-            AuditEvent(.peerRequestDenied, outcome: .failure, principal: principal, details: details), in: registry.database)
-        return Refusal(error: error)
+        return Refusal(
+            error: try await refusals.refuse(
+                error, principal: principal, issuerMatch: context.issuerMatch, path: Self.path,
+                remoteAddress: context.remoteAddress, peerProtocol: "ejbca", logger: context.logger))
     }
 
     /// `signpeer_peer_requests_total{protocol="ejbca"}`, by message type and outcome.

@@ -5,10 +5,10 @@ import SignPeerStore
 enum EJBCAPeerRoutes {
     static func add(
         to router: Router<GatewayRequestContext>, registry: IncomingConnectionRegistry, keyBindings: Forwarder,
-        renewal: Forwarder, node: EJBCAPeerNode
+        renewal: Forwarder, node: EJBCAPeerNode, incoming: IncomingSwitch, refusals: RefusalRecorder
     ) {
         let endpoint = EJBCAPeerEndpoint(
-            registry: registry,
+            registry: registry, incoming: incoming, refusals: refusals,
             dispatcher: EJBCAPeerDispatcher(operations: EJBCAPeerOperations(keyBindings: keyBindings, renewal: renewal)),
             replies: EJBCAPeerReplyStore(database: registry.database), node: node)
         router.post(.init(EJBCAPeerEndpoint.path)) { request, context in

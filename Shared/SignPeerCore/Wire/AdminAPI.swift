@@ -341,11 +341,6 @@ public struct CertificateUpload: Codable, Sendable {
 
 // MARK: Peer renewal (SPEC §7, §8)
 
-public struct RenewalRequest: Codable, Sendable {
-    public var renewKeys: Bool?
-    public init(renewKeys: Bool?) { self.renewKeys = renewKeys }
-}
-
 public struct RenewalResponse: Codable, Sendable, Equatable {
     public var id: Int
     public var keysRenewed: Bool

@@ -3,9 +3,10 @@
 public enum KeyBindingID {
     public static func parse(_ text: String?) throws -> Int {
         guard let text, (1...10).contains(text.utf8.count), text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+            text.utf8.first != 0x30,  // no leading zeros: one spelling per id
             let id = Int(text), id > 0, id <= Int(Int32.max)
         else {
-            throw SignPeerError.invalidRequest("A key binding id is a positive integer.")
+            throw SignPeerError.invalidRequest("A key binding id is an integer from 1 to 2147483647 without leading zeros.")
         }
         return id
     }

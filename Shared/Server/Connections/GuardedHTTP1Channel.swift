@@ -1,0 +1,70 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
+
+/// Hummingbird's HTTP/1 child channel with SignPeer's connection hygiene: the same pipeline as
+/// `HTTP1Channel`, plus ``ConnectionGuardHandler`` in front of the HTTP decoder (timeouts,
+/// lingering close) and ``HTTP1ConnectionPolicyHandler`` behind it (keep-alive and close
+/// decisions, JSON answers to parse errors), with the header limits of ``ConnectionSettings``.
+public struct GuardedHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
+    public typealias Value = NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
+
+    public let responder: HTTPChannelHandler.Responder
+    let settings: ConnectionSettings
+    /// True when TLS wraps this channel (the handshake has its own timeout).
+    let expectsTLSHandshake: Bool
+
+    public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            let pipeline = channel.pipeline.syncOperations
+            let connectionGuard = ConnectionGuardHandler(
+                settings: settings, expectsTLSHandshake: expectsTLSHandshake, logger: logger)
+            try pipeline.addHandler(connectionGuard)
+            var limits = NIOHTTPDecoderLimitConfiguration()
+            limits.maxHeaderFieldCount = settings.maxHeaderCount
+            limits.maxHeaderFieldSize = settings.maxHeaderFieldBytes
+            limits.maxHeaderListSize = settings.maxHeaderBytes
+            try pipeline.configureHTTPServerPipeline(
+                withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false,
+                withEncoderConfiguration: .init(), withDecoderLimitConfiguration: limits)
+            try pipeline.addHandler(
+                HTTP1ConnectionPolicyHandler(
+                    connectionGuard: connectionGuard, maxBodyBytes: settings.maxBodyBytes, logger: logger))
+            try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: expectsTLSHandshake))
+            // Graceful shutdown: closes idle connections, and busy ones after their response.
+            try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
+            return try NIOAsyncChannel(
+                wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
+        }
+    }
+
+    public func handle(value asyncChannel: Value, logger: Logger) async {
+        await handleHTTP(asyncChannel: asyncChannel, logger: logger)
+    }
+}
+
+extension HTTPServerBuilder {
+    /// HTTP/1 with SignPeer's connection hygiene; wrap it in `.tls(...)` for the TLS port and pass
+    /// `tls: true` so the handshake is timed.
+    public static func guardedHTTP1(_ settings: ConnectionSettings, tls: Bool = false) -> HTTPServerBuilder {
+        .init { responder in
+            GuardedHTTP1Channel(responder: responder, settings: settings, expectsTLSHandshake: tls)
+        }
+    }
+}
+
+extension ConnectionSettings {
+    /// The listener configuration: address, server name and the connection cap.
+    public func applicationConfiguration(host: String, port: Int, serverName: String, logger: Logger)
+        -> ApplicationConfiguration
+    {
+        ApplicationConfiguration(
+            address: .hostname(host, port: port), serverName: serverName,
+            availableConnectionsDelegate: ConnectionLimit(
+                maximum: maxConnections, listener: "\(serverName) \(host):\(port)", logger: logger))
+    }
+}

@@ -1,0 +1,29 @@
+import SignPeerCore
+import SignPeerPostgres
+
+extension IncomingConnectionRegistry {
+    /// Adds `count` refused requests to the certificate's registry row (creating it), as not
+    /// authorized; part of the transaction that audits them (the gateway's folded refusals).
+    public static func recordRefused(
+        _ principal: Principal, issuerMatch: String, remoteAddress: String, count: Int,
+        on connection: PostgresConnection
+    ) async throws {
+        _ = try await connection.execute(
+            """
+            INSERT INTO incoming_connections
+                (serial_number, issuer_match, issuer_dn, subject_dn, fingerprint_sha256, remote_address, authorized,
+                 request_count)
+            VALUES ($1, $2, $3, $4, $5, $6, false, $7)
+            ON CONFLICT (serial_number, issuer_match) DO UPDATE SET
+                issuer_dn = excluded.issuer_dn, subject_dn = excluded.subject_dn,
+                fingerprint_sha256 = excluded.fingerprint_sha256, remote_address = excluded.remote_address,
+                last_seen = now(), request_count = incoming_connections.request_count + excluded.request_count,
+                authorized = false, cleared_at = NULL
+            """,
+            [
+                .text(principal.serialNumber), .text(issuerMatch), .text(principal.issuerDN),
+                .text(principal.subjectDN), .text(principal.fingerprintSHA256), .text(remoteAddress),
+                .int(Int64(count)),
+            ])
+    }
+}
