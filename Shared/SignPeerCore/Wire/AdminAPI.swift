@@ -341,6 +341,13 @@ public struct CertificateUpload: Codable, Sendable {
 
 // MARK: Peer renewal (SPEC §7, §8)
 
+/// The body of a renewal request as a client sends it (the EJBCA front door forwards one); the
+/// renewal service reads it strictly (`renewKeys` a boolean or absent, never null).
+public struct RenewalRequest: Encodable, Sendable {
+    public var renewKeys: Bool
+    public init(renewKeys: Bool) { self.renewKeys = renewKeys }
+}
+
 public struct RenewalResponse: Codable, Sendable, Equatable {
     public var id: Int
     public var keysRenewed: Bool
