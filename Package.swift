@@ -38,6 +38,9 @@ let package = Package(
         .systemLibrary(
             name: "COpenSSL", path: "Shared/COpenSSL", pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CPKCS11", path: "Shared/CPKCS11", pkgConfig: "p11-kit-1",
+            providers: [.apt(["libp11-kit-dev"])]),
         .target(
             name: "CSignPeerShims", dependencies: ["CCurl", "COpenSSL"],
             path: "Shared/CSignPeerShims"),
@@ -62,6 +65,10 @@ let package = Package(
             name: "SignPeerCrypto",
             dependencies: ["COpenSSL", "CSignPeerShims", "SignPeerCore"],
             path: "Shared/Crypto", swiftSettings: swiftSettings),
+        .target(
+            name: "SignPeerPKCS11",
+            dependencies: ["CPKCS11", "COpenSSL", "SignPeerCore", "SignPeerCrypto"],
+            path: "Shared/PKCS11", swiftSettings: swiftSettings),
         .target(
             name: "SignPeerServiceSupport",
             dependencies: [
@@ -108,6 +115,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "SignPeerPKCS11",
             ],
             path: "Services/Renewal", swiftSettings: swiftSettings),
         .executableTarget(
@@ -139,6 +147,9 @@ let package = Package(
         .testTarget(
             name: "CryptoTests", dependencies: ["SignPeerCrypto", "SignPeerTestSupport"],
             path: "Tests/CryptoTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PKCS11Tests", dependencies: ["SignPeerPKCS11", "SignPeerCrypto", "SignPeerTestSupport"],
+            path: "Tests/PKCS11Tests", swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests", dependencies: ["SignPeerCLI", "SignPeerCore"],
             path: "Tests/CLITests", swiftSettings: swiftSettings),
