@@ -25,40 +25,20 @@ struct CertificateInstallation: Sendable {
             guard !leaf.isCA else {
                 throw SignPeerError(.notEndEntity, "The leaf certificate is a CA certificate.")
             }
-            try await tokens.withTokenTransaction(String(workerID), database: database) { workers, _, store, connection in
-                let worker = workers.worker
-                let alias = worker.value(PropertyName.nextCertSignKey) ?? worker.value(PropertyName.defaultKey)
-                guard let alias, let entry = store.entries[alias] else {
-                    throw SignPeerError(
-                        .keyNotFound, "Worker \(worker.name) has no key to install a certificate for.", status: 409)
+            let installedInHSM = try await installInHSM(sent: sent, input: input, workerID: workerID, principal: principal)
+            if installedInHSM == nil {
+                try await tokens.withTokenTransaction(String(workerID), database: database) { workers, _, store, connection in
+                    let worker = workers.worker
+                    let alias = worker.value(PropertyName.nextCertSignKey) ?? worker.value(PropertyName.defaultKey)
+                    guard let alias, let entry = store.entries[alias] else {
+                        throw SignPeerError(
+                            .keyNotFound, "Worker \(worker.name) has no key to install a certificate for.", status: 409)
+                    }
+                    try await Self.switchKeys(
+                        to: sent, input: input, worker: worker, alias: alias, publicKeyDER: entry.key.publicKeyInfoDER,
+                        principal: principal, on: connection)
+                    return (store, ())
                 }
-                guard leaf.hasSamePublicKey(as: entry.key.publicKeyInfoDER) else {
-                    throw SignPeerError(
-                        .certificateKeyMismatch, "The certificate's public key is not the key '\(alias)'.")
-                }
-                let chain = try Self.chain(sent: sent, input: input, worker: worker)
-                for (certificate, issuer) in zip(chain, chain.dropFirst()) where !certificate.isIssued(by: issuer) {
-                    throw SignPeerError(
-                        .chainInvalid, "'\(certificate.subject.normalized)' is not signed by '\(issuer.subject.normalized)'.")
-                }
-                guard leaf.isValid(at: Date()) else {
-                    throw SignPeerError(.certificateNotValidNow, "The certificate is not valid now.")
-                }
-                try await WorkerProperties.set(PropertyName.defaultKey, alias, worker: worker.id, on: connection)
-                try await WorkerProperties.remove(PropertyName.nextCertSignKey, worker: worker.id, on: connection)
-                try await WorkerProperties.set(PropertyName.signerCertificate, leaf.pem, worker: worker.id, on: connection)
-                try await WorkerProperties.set(
-                    PropertyName.signerCertificateChain, chain.map(\.pem).joined(), worker: worker.id, on: connection)
-                try await WorkerProperties.set(PropertyName.peersIssued, "true", worker: worker.id, on: connection)
-                try await WorkerProperties.touch(worker: worker.id, on: connection)
-                try await AuditLog.append(
-                    AuditEvent(
-                        .certificateInstalled, principal: principal, workerID: worker.id, workerName: worker.name,
-                        details: [
-                            "alias": alias, "subject": leaf.subject.normalized, "serialNumber": leaf.serialNumber,
-                            "sha256": leaf.sha256Fingerprint, "chainLength": String(chain.count),
-                        ]), on: connection)
-                return (store, ())
             }
             RenewalMetrics.install(outcome: "installed")
         } catch let error as SignPeerError {
@@ -70,6 +50,40 @@ struct CertificateInstallation: Sendable {
                 in: database)
             throw error
         }
+    }
+
+    /// The checks after the key match and the one-transaction switch of SPEC §7.2, for the key
+    /// `alias` whose public key is `publicKeyDER`, whichever token holds it.
+    static func switchKeys(
+        to sent: [Certificate], input: Input, worker: WorkerRecord, alias: String, publicKeyDER: [UInt8],
+        principal: Principal?, on connection: PostgresConnection
+    ) async throws {
+        let leaf = sent[0]
+        guard leaf.hasSamePublicKey(as: publicKeyDER) else {
+            throw SignPeerError(.certificateKeyMismatch, "The certificate's public key is not the key '\(alias)'.")
+        }
+        let chain = try Self.chain(sent: sent, input: input, worker: worker)
+        for (certificate, issuer) in zip(chain, chain.dropFirst()) where !certificate.isIssued(by: issuer) {
+            throw SignPeerError(
+                .chainInvalid, "'\(certificate.subject.normalized)' is not signed by '\(issuer.subject.normalized)'.")
+        }
+        guard leaf.isValid(at: Date()) else {
+            throw SignPeerError(.certificateNotValidNow, "The certificate is not valid now.")
+        }
+        try await WorkerProperties.set(PropertyName.defaultKey, alias, worker: worker.id, on: connection)
+        try await WorkerProperties.remove(PropertyName.nextCertSignKey, worker: worker.id, on: connection)
+        try await WorkerProperties.set(PropertyName.signerCertificate, leaf.pem, worker: worker.id, on: connection)
+        try await WorkerProperties.set(
+            PropertyName.signerCertificateChain, chain.map(\.pem).joined(), worker: worker.id, on: connection)
+        try await WorkerProperties.set(PropertyName.peersIssued, "true", worker: worker.id, on: connection)
+        try await WorkerProperties.touch(worker: worker.id, on: connection)
+        try await AuditLog.append(
+            AuditEvent(
+                .certificateInstalled, principal: principal, workerID: worker.id, workerName: worker.name,
+                details: [
+                    "alias": alias, "subject": leaf.subject.normalized, "serialNumber": leaf.serialNumber,
+                    "sha256": leaf.sha256Fingerprint, "chainLength": String(chain.count),
+                ]), on: connection)
     }
 
     static func parse(_ input: Input) throws -> [Certificate] {

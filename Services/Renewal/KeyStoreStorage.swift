@@ -19,6 +19,8 @@ enum KeyStoreStorage {
                 throw SignPeerError(.internalError, "The key store file cannot be read.", status: 500)
             }
             return Array(data)
+        case .pkcs11:
+            throw SignPeerError.noKeyStoreInHSM
         }
     }
 
@@ -32,6 +34,8 @@ enum KeyStoreStorage {
                 """, [.int(Int64(holderID)), .bytes(bytes)])
         case .keystoreFile(let path):
             try writeAtomically(bytes, to: path)
+        case .pkcs11:
+            throw SignPeerError.noKeyStoreInHSM
         }
     }
 

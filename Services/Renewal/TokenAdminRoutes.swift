@@ -24,6 +24,7 @@ enum TokenAdminRoutes {
         }
         admin.get("/token/keys") { _, context in
             let reference = try reference(context)
+            if let list = try await PKCS11TokenAdmin.entries(reference, tokens: tokens) { return JSONResponse.make(list) }
             let holderID = try await database.withTransaction { try await TokenWorkers.lock(reference, on: $0) }.holder.id
             guard let session = await tokens.session(for: holderID) else { throw offline(reference) }
             let entries = await session.store.entries.sorted { $0.key < $1.key }.map { alias, entry in
@@ -41,6 +42,11 @@ enum TokenAdminRoutes {
             }
             let spec = try KeyGenerationSpec.parse(keyAlgorithm: body.keyAlgorithm, keySpecification: body.keySpecification)
             let principal = request.forwardedPrincipal
+            if let entry = try await PKCS11TokenAdmin.generate(
+                try reference(context), request: body, spec: spec, principal: principal, tokens: tokens)
+            {
+                return JSONResponse.make(entry)
+            }
             let entry = try await tokens.withTokenTransaction(try reference(context), database: database) {
                 workers, session, store, connection in
                 guard store.entries[body.alias] == nil else {
@@ -68,6 +74,9 @@ enum TokenAdminRoutes {
         admin.delete("/token/keys/{alias}") { request, context in
             let alias = try context.parameters.require("alias")
             let principal = request.forwardedPrincipal
+            if try await PKCS11TokenAdmin.remove(try reference(context), alias: alias, principal: principal, tokens: tokens) != nil {
+                return JSONResponse.make(OperationResult(changed: true, message: "Key \(alias) removed."))
+            }
             try await tokens.withTokenTransaction(try reference(context), database: database) {
                 workers, session, store, connection in
                 var store = store
@@ -86,11 +95,19 @@ enum TokenAdminRoutes {
         }
         admin.post("/token/keys/{alias}/test") { _, context in
             let alias = try context.parameters.require("alias")
+            if let result = try await PKCS11TokenAdmin.test(try reference(context), alias: alias, tokens: tokens) {
+                return JSONResponse.make(result)
+            }
             return JSONResponse.make(try await testKey(try reference(context), alias: alias, tokens: tokens, database: database))
         }
         admin.post("/csr") { request, context in
             let body = try await request.decode(as: CertificateRequestRequest.self, context: context)
             let principal = request.forwardedPrincipal
+            if let result = try await PKCS11TokenAdmin.certificationRequest(
+                try reference(context), request: body, principal: principal, tokens: tokens)
+            {
+                return JSONResponse.make(result)
+            }
             let result = try await tokens.withTokenTransaction(try reference(context), database: database) {
                 workers, _, store, connection in
                 let worker = workers.worker

@@ -8,28 +8,40 @@ import SignPeerServiceSupport
 
 /// The activated crypto tokens of this renewal service, by token-holding worker id (SPEC §6).
 /// Activation decodes the PKCS#12 key store with the given code (creating an empty store on the
-/// first activation); a wrong code is refused and audited; deactivation forgets the keys.
+/// first activation), or logs in to the HSM token (``PKCS11Tokens``); a wrong code is refused
+/// and audited; deactivation forgets the keys.
 actor TokenManager {
     private var sessions: [Int: CryptoTokenSession] = [:]
     let database: PostgresClient
     let logger: Logger
+    /// The activated `PKCS11CryptoToken`s.
+    let hsm: PKCS11Tokens
 
-    init(database: PostgresClient, logger: Logger) {
+    init(database: PostgresClient, logger: Logger, pkcs11: PKCS11Configuration = PKCS11Configuration()) {
         self.database = database
         self.logger = logger
+        hsm = PKCS11Tokens(configuration: pkcs11, logger: logger)
     }
 
     func session(for holderID: Int) -> CryptoTokenSession? { sessions[holderID] }
 
     /// `signpeer_tokens_active` for `/metrics`.
-    func recordActiveTokens() { Gauge(label: "signpeer_tokens_active").record(sessions.count) }
+    func recordActiveTokens() async { Gauge(label: "signpeer_tokens_active").record(sessions.count + (await hsm.count)) }
 
     /// Activates the token of `reference` (the worker or its `CRYPTOTOKEN` worker).
     func activate(_ reference: String, code: String, principal: Principal?) async throws -> String {
-        let outcome: Result<(TokenWorkers, CryptoTokenSession), SignPeerError> = try await database.withTransaction { connection in
+        let hsm = hsm
+        let outcome: Result<(TokenWorkers, CryptoTokenSession?), SignPeerError> = try await database.withTransaction { connection in
             let workers = try await TokenWorkers.lock(reference, on: connection)
             let holder = workers.holder
             do {
+                if case .pkcs11(let properties) = workers.kind {
+                    try await hsm.activate(holderID: holder.id, name: holder.name, properties: properties, pin: code)
+                    try await AuditLog.append(
+                        AuditEvent(.tokenActivated, principal: principal, workerID: holder.id, workerName: holder.name),
+                        on: connection)
+                    return .success((workers, nil))
+                }
                 let store: PKCS12KeyStore
                 if let bytes = try await KeyStoreStorage.load(holderID: holder.id, kind: workers.kind, on: connection) {
                     store = try await KeyStoreStorage.decode(bytes, code: code)
@@ -49,7 +61,7 @@ actor TokenManager {
         }
         switch outcome {
         case .success(let (workers, session)):
-            sessions[workers.holder.id] = session
+            if let session { sessions[workers.holder.id] = session }
             logger.notice("crypto token activated", metadata: ["worker": .string(workers.holder.name)])
             return "Activation of worker \(workers.holder.name) was successful"
         case .failure(let error):
@@ -72,18 +84,20 @@ actor TokenManager {
             return holder
         }
         sessions[holder.id] = nil
+        await hsm.deactivate(holderID: holder.id)
         logger.notice("crypto token deactivated", metadata: ["worker": .string(holder.name)])
         return "Deactivation of worker \(holder.name) was successful"
     }
 
-    /// SPEC §6 auto-activation at start: `KEYSTOREPASSWORD` on the token worker, or a file named
-    /// after the worker in `SIGNPEER_TOKEN_SECRETS_DIR`. Failures are logged and audited, never fatal.
+    /// SPEC §6 auto-activation at start: `KEYSTOREPASSWORD` (or `PIN` for PKCS#11) on the token
+    /// worker, or a file named after the worker in `SIGNPEER_TOKEN_SECRETS_DIR`. Failures are
+    /// logged and audited, never fatal.
     func autoActivate(secretsDirectory: String?) async {
         guard let workers = try? await database.query(WorkerRecord.selectSQL + " GROUP BY w.id ORDER BY w.id")
             .map(WorkerRecord.init(row:))
         else { return }
         for worker in workers where worker.hasInternalToken {
-            var code = worker.value(PropertyName.keystorePassword)
+            var code = worker.value(PropertyName.keystorePassword) ?? worker.value(PropertyName.pin)
             if code == nil, let directory = secretsDirectory,
                 let data = FileManager.default.contents(atPath: directory + "/" + worker.name)
             {
@@ -100,7 +114,8 @@ actor TokenManager {
         var tokens: [TokenStatusResponse.Token] = []
         for token in request.tokens {
             guard let session = sessions[token.workerId] else {
-                tokens.append(.init(workerId: token.workerId, active: false, keys: []))
+                let hsmStatus = await hsm.status(holderID: token.workerId, aliases: token.aliases)
+                tokens.append(hsmStatus ?? .init(workerId: token.workerId, active: false, keys: []))
                 continue
             }
             let store = await session.store

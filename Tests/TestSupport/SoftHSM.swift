@@ -55,6 +55,17 @@ public struct SoftHSM: Sendable {
 
     /// Whether `der` (a DER SubjectPublicKeyInfo) is the public key object with CKA_ID `id`, as
     /// pkcs11-tool reads it from the HSM.
+    /// Runs a read-only check again (up to 5 times, 300 ms apart) while it throws: SoftHSM's file
+    /// store is not consistent for a reader process while another process (the service) writes
+    /// token files, e.g. the login counters at every C_Login.
+    static func retrying<T>(_ body: () async throws -> T) async throws -> T {
+        for _ in 0..<4 {
+            if let result = try? await body() { return result }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        return try await body()
+    }
+
     public func publicKeyMatches(_ der: [UInt8], token label: String, id: [UInt8]) async throws -> Bool {
         try await publicKeyMatches(der, token: label, selecting: ["--id", id.map { String(format: "%02x", $0) }.joined()])
     }
@@ -69,6 +80,10 @@ public struct SoftHSM: Sendable {
     /// "expected NID_ED25519"): for those the EC point it lists is compared with the point openssl
     /// reads from `der`.
     private func publicKeyMatches(_ der: [UInt8], token label: String, selecting: [String]) async throws -> Bool {
+        try await Self.retrying { try await publicKeyMatchesOnce(der, token: label, selecting: selecting) }
+    }
+
+    private func publicKeyMatchesOnce(_ der: [UInt8], token label: String, selecting: [String]) async throws -> Bool {
         let file = directory + "/pub-\(UUID().uuidString.prefix(6))"
         try Data(der).write(to: URL(fileURLWithPath: file + ".ours"))
         let read = try await pkcs11Tool(token: label, ["--read-object", "--type", "pubkey"] + selecting + ["--output-file", file])
@@ -81,7 +96,7 @@ public struct SoftHSM: Sendable {
             }
             return Array(theirs) == der
         }
-        let block = try await objectListing(token: label, type: "pubkey", selecting: selecting)
+        let block = try await objectListingOnce(token: label, pin: nil, type: "pubkey", selecting: selecting)
         guard let line = block.split(separator: "\n").first(where: { $0.contains("EC_POINT:") }),
             let hex = line.split(separator: " ").last
         else { throw SoftHSMError("pkcs11-tool lists no EC_POINT: \(read.stderr) \(block)") }
@@ -103,6 +118,10 @@ public struct SoftHSM: Sendable {
     /// `pubkey`, `cert`) selected by `--label <alias>` or `--id <hex>` (pkcs11-tool lists every
     /// object of the type; the block is picked here).
     public func objectListing(token label: String, pin: String? = nil, type: String, selecting: [String]) async throws -> String {
+        try await Self.retrying { try await objectListingOnce(token: label, pin: pin, type: type, selecting: selecting) }
+    }
+
+    private func objectListingOnce(token label: String, pin: String?, type: String, selecting: [String]) async throws -> String {
         let listed = try await pkcs11Tool(token: label, pin: pin, ["--list-objects", "--type", type])
         guard listed.status == 0 else { throw SoftHSMError("pkcs11-tool --list-objects: \(listed.stderr)") }
         let wanted = selecting.first == "--id" ? "  ID:         \(selecting[1])" : "  label:      \(selecting[1])"
@@ -115,6 +134,17 @@ public struct SoftHSM: Sendable {
             throw SoftHSMError("pkcs11-tool lists \(matching.count) \(type) objects with \(wanted): \(listed.stdout)")
         }
         return matching[0].joined(separator: "\n") + "\n"
+    }
+
+    /// The labels of every object of `type` pkcs11-tool lists (retried while it fails or lists nothing).
+    public func labels(token label: String, pin: String? = nil, type: String) async throws -> [String] {
+        try await Self.retrying {
+            let listed = try await pkcs11Tool(token: label, pin: pin, ["--list-objects", "--type", type])
+            let labels = listed.stdout.split(separator: "\n").filter { $0.hasPrefix("  label:      ") }
+                .map { String($0.dropFirst("  label:      ".count)) }
+            guard listed.status == 0, !labels.isEmpty else { throw SoftHSMError("pkcs11-tool --list-objects: \(listed.stderr)") }
+            return labels
+        }
     }
 
     public func remove() { try? FileManager.default.removeItem(atPath: directory) }
