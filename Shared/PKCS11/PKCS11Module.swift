@@ -16,6 +16,8 @@ public final class PKCS11Module: @unchecked Sendable {
     // @unchecked Sendable: every `var` is only used while `condition` is locked; `functions`
     // points into the loaded library, which is never unloaded.
     public let path: String
+    /// The real path of the library, under which the module is registered.
+    private let registryKey: String
     let functions: UnsafeMutablePointer<CK_FUNCTION_LIST>
     /// The threads that make this module's calls.
     public let executor: PKCS11Executor
@@ -37,8 +39,9 @@ public final class PKCS11Module: @unchecked Sendable {
     nonisolated(unsafe) private static var registry: [String: PKCS11Module] = [:]  // guarded by registryLock
     private static let loader = PKCS11Executor(name: "signpeer-pkcs11-loader", maximumThreads: 1)
 
-    private init(path: String, functions: UnsafeMutablePointer<CK_FUNCTION_LIST>) {
+    private init(path: String, key: String, functions: UnsafeMutablePointer<CK_FUNCTION_LIST>) {
         self.path = path
+        self.registryKey = key
         self.functions = functions
         executor = PKCS11Executor(name: "signpeer-pkcs11", maximumThreads: max(2, ProcessInfo.processInfo.activeProcessorCount * 2))
     }
@@ -50,13 +53,19 @@ public final class PKCS11Module: @unchecked Sendable {
     ///   be loaded or is not a PKCS#11 module, or C_Initialize fails.
     public static func acquire(path: String, timeout: Duration = .seconds(30)) async throws -> PKCS11Module {
         try await loader.run(timeout: timeout) {
-            try registryLock.withLock {
+            // Keyed by the real path: /usr/lib/softhsm/libsofthsm2.so is a symlink, and two module
+            // objects on one library would re-initialise it under each other.
+            let key = realpath(path, nil).map { resolved in
+                defer { free(resolved) }
+                return String(cString: resolved)
+            } ?? path
+            return try registryLock.withLock {
                 let module: PKCS11Module
-                if let loaded = registry[path] {
+                if let loaded = registry[key] {
                     module = loaded
                 } else {
-                    module = PKCS11Module(path: path, functions: try load(path))
-                    registry[path] = module
+                    module = PKCS11Module(path: path, key: key, functions: try load(path))
+                    registry[key] = module
                 }
                 try module.retain()
                 return module
@@ -117,7 +126,7 @@ public final class PKCS11Module: @unchecked Sendable {
                 if initialized { _ = functions.pointee.C_Finalize!(nil) }
                 initialized = false
                 loginPINs = [:]
-                Self.registry[path] = nil
+                Self.registry[registryKey] = nil
             }
         }
     }

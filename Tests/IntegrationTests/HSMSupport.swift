@@ -18,10 +18,11 @@ final class HSMSystem: Sendable {
     }
 
     /// Starts a system with `SOFTHSM2_CONF` and `SIGNPEER_PKCS11_LIBRARIES` for the renewal service.
-    static func start(name: String, callTimeout: Int = 15) async throws -> HSMSystem {
+    static func start(name: String, callTimeout: Int = 15, tokens: [String] = [tokenLabel, ed448TokenLabel]) async throws
+        -> HSMSystem
+    {
         let hsm = try SoftHSM(prefix: "signpeer-\(name)-hsm")
-        try hsm.initToken(label: tokenLabel, pin: pin)
-        try hsm.initToken(label: ed448TokenLabel, pin: pin)
+        for label in tokens { try hsm.initToken(label: label, pin: pin) }
         let system = try await SignPeerSystem(name: name)
         let environment = [
             "SOFTHSM2_CONF": hsm.configuration, "SIGNPEER_PKCS11_LIBRARIES": "SoftHSM=\(SoftHSM.modulePath);Other=/opt/none.so",

@@ -210,8 +210,28 @@ struct HSMTests {
         #expect(recovered?.status == 200, "\(recovered?.body ?? "")")
     }
 
-    /// Runs last in the suite (by name order within .serialized it is not guaranteed; it restores
-    /// the token directory before it returns, so other tests see the HSM again).
+    @Test func theDemoCAScriptRenewsTheHSMDemoWorker() async throws {
+        // What up.sh does: the SignPeerDemo token, the demo HSM worker, its PIN, its first key.
+        let demo = try await HSMSystem.start(name: "hsmdemo", tokens: ["SignPeerDemo"])
+        let system = demo.system
+        defer { system.shutdown() }
+        #expect(try await system.cli(["setproperties", RepositoryPaths.root + "/deploy/local/demo-hsm-workers.properties"]).status == 0)
+        #expect(try await system.cli(["activatecryptotoken", "DemoHSMSigner", HSMSystem.pin]).status == 0)
+        #expect(try await system.cli(["generatekey", "DemoHSMSigner", "-keyalg", "ECDSA", "-keyspec", "secp384r1", "-alias", "hsmKey001"]).status == 0)
+        var environment = ProcessInfo.processInfo.environment
+        environment["SIGNPEER_DEMO_PKI"] = system.pki
+        environment["SIGNPEER_GATEWAY_PORT"] = String(system.gatewayPort)
+        let run = try await ProcessRunner.run(RepositoryPaths.root + "/deploy/local/demo-ca.sh", [], environment: environment)
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        let after = run.stdout.components(separatedBy: "key bindings after").last ?? ""
+        #expect(after.contains("DemoHSMSigner") && after.contains("key=hsmKey002") && !after.contains("sha256=null"), "\(after)")
+        #expect(run.stdout.contains("CSR for key hsmKey002") && run.stdout.contains("verify OK"))
+        let labels = try await demo.hsm.labels(token: "SignPeerDemo", pin: HSMSystem.pin, type: "privkey")
+        #expect(labels.contains("hsmKey002"), "\(labels)")
+    }
+
+    /// Moves the shared token directory, so it puts it back before any expectation can stop it:
+    /// the other tests of the suite see the HSM again.
     @Test func theTokenDirectoryMovedAwayAndBackRecoversWithoutRestart() async throws {
         let hsm = try await Self.shared.get(), system = hsm.system
         let id = try await hsm.makeSigner("HSMOutage", properties: ["KEYALG": "ECDSA", "KEYSPEC": "secp256r1"])

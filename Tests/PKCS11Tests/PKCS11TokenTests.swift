@@ -158,6 +158,12 @@ struct PKCS11TokenTests {
         let first = try await PKCS11Fixture.module(), second = try await PKCS11Fixture.module()
         #expect(first === second)
         await second.release()
+        // The same library through a symbolic link is the same module, not a second C_Initialize.
+        let link = PKCS11Fixture.hsm.directory + "/module-link.so"
+        try? FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: SoftHSM.modulePath)
+        let linked = try await PKCS11Module.acquire(path: link)
+        #expect(linked === first)
+        await linked.release()
         let token = PKCS11Token(module: first, slot: .label("unit-a"), pin: PKCS11Fixture.pinA, callTimeout: .seconds(30))
         #expect(try await token.perform("test") { _ in PKCS11Executor.currentName } == "signpeer-pkcs11")
         await token.close()

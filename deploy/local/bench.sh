@@ -74,10 +74,11 @@ fi
 worker_id() { signpeer getconfig "$1" | sed -n 's/^Configuration for worker \([0-9][0-9]*\) .*/\1/p'; }
 # renew_median ID: median seconds of n renewals (renewKeys: true) on one kept-alive connection.
 renew_median() {
-  for _ in $(seq "$renewals"); do
+  for i in $(seq "$renewals"); do
+    [ "$i" -gt 1 ] && printf 'next\n'
     printf 'url = "%s/peer/v1/keybindings/%s/renewal"\nrequest = "POST"\nheader = "Content-Type: application/json"\n' "$base" "$1"
     printf 'data = "{\\"renewKeys\\":true}"\noutput = "/dev/null"\nwrite-out = "%%{http_code} %%{time_total}\\n"\n'
-    printf 'cacert = "%s/ca.pem"\ncert = "%s/peer.pem"\nkey = "%s/peer.key"\nnext\n' "$pki" "$pki" "$pki"
+    printf 'cacert = "%s/ca.pem"\ncert = "%s/peer.pem"\nkey = "%s/peer.key"\n' "$pki" "$pki" "$pki"
   done > "$work/renew-urls"
   curl -s -K "$work/renew-urls" > "$work/renew-times"
   if grep -qv '^200 ' "$work/renew-times"; then echo "a renewal of binding $1 failed: $(grep -v '^200 ' "$work/renew-times" | head -n 1)" >&2; exit 1; fi
