@@ -49,7 +49,7 @@ struct PKCS11TokenTests {
 
     @Test(arguments: [
         ("RSA", "2048", "SHA256withRSA", "sha256WithRSAEncryption"),
-        ("RSA", "3072", "SHA384withRSAandMGF1", "rsassaPss"),
+        ("RSA", "1024", "SHA384withRSAandMGF1", "rsassaPss"),
         ("RSA", "1024", "SHA512withRSA", "sha512WithRSAEncryption"),
         ("ECDSA", "secp256r1", "SHA256withECDSA", "ecdsa-with-SHA256"),
         ("ECDSA", "secp384r1", "SHA384withECDSA", "ecdsa-with-SHA384"),
