@@ -104,7 +104,11 @@ actor TokenManager {
                 code = String(decoding: data, as: UTF8.self).trimmingWhitespace()
             }
             guard let code, !code.isEmpty else { continue }
-            _ = try? await activate(String(worker.id), code: code, principal: nil)
+            do {
+                _ = try await activate(String(worker.id), code: code, principal: nil)
+            } catch let error as SignPeerError where error.code == .cryptoTokenOffline {
+                retryActivationWhileOffline(worker, code: code)
+            } catch {}
         }
     }
 

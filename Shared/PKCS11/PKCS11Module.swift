@@ -50,7 +50,7 @@ public final class PKCS11Module: @unchecked Sendable {
     /// with one ``release()``.
     ///
     /// - Throws: ``SignPeerError`` `.invalidProperty` when the library does not exist, cannot
-    ///   be loaded or is not a PKCS#11 module, or C_Initialize fails.
+    ///   be loaded or is not a PKCS#11 module; `.cryptoTokenOffline` when C_Initialize fails.
     public static func acquire(path: String, timeout: Duration = .seconds(30)) async throws -> PKCS11Module {
         try await loader.run(timeout: timeout) {
             // Keyed by the real path: /usr/lib/softhsm/libsofthsm2.so is a symlink, and two module
@@ -103,11 +103,13 @@ public final class PKCS11Module: @unchecked Sendable {
         defer { condition.unlock() }
         if !initialized {
             let rv = initialize()
+            // The library is there but the HSM is not usable now: offline, like an outage.
             guard rv == CKR_OK || rv == CKR_CRYPTOKI_ALREADY_INITIALIZED else {
                 throw SignPeerError(
-                    .invalidProperty,
+                    .cryptoTokenOffline,
                     "SHAREDLIBRARY '\(path.prefix(256))': C_Initialize returned \(PKCS11Error.name(of: rv))"
-                        + (path.contains("softhsm") ? " (is SOFTHSM2_CONF set to a readable configuration?)" : ""))
+                        + (path.contains("softhsm") ? " (is SOFTHSM2_CONF set to a readable configuration?)" : ""),
+                    status: 409)
             }
             initialized = true
         }

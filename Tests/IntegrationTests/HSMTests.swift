@@ -231,6 +231,24 @@ struct HSMTests {
         #expect(labels.contains("hsmKey002"), "\(labels)")
     }
 
+    @Test func aTokenWhoseHSMIsAwayAtStartIsActivatedWhenItComesBack() async throws {
+        let hsm = try await Self.shared.get(), system = hsm.system
+        let id = try await hsm.makeSigner("HSMLate", properties: ["PIN": HSMSystem.pin, "KEYALG": "ECDSA"])
+        #expect(try await system.cli(["generatekey", "HSMLate", "-keyalg", "ECDSA", "-keyspec", "secp256r1", "-alias", "HSMLate001"]).status == 0)
+        system.stop(.renewal)
+        let away = hsm.hsm.tokens + ".away"
+        try FileManager.default.moveItem(atPath: hsm.hsm.tokens, toPath: away)
+        try system.start(.renewal, extraEnvironment: [
+            "SOFTHSM2_CONF": hsm.hsm.configuration, "SIGNPEER_PKCS11_LIBRARIES": "SoftHSM=\(SoftHSM.modulePath);Other=/opt/none.so",
+        ])
+        try await system.waitUntilReady()
+        let offline = try await hsm.waitForActive(id, false, timeout: .seconds(5))
+        try FileManager.default.moveItem(atPath: away, toPath: hsm.hsm.tokens)
+        #expect(offline == false)
+        #expect(try await hsm.waitForActive(id, true, timeout: .seconds(60)) == true, "activated once the HSM is back, without a restart")
+        #expect(try await system.renew(id).status == 200)
+    }
+
     /// Moves the shared token directory, so it puts it back before any expectation can stop it:
     /// the other tests of the suite see the HSM again.
     @Test func theTokenDirectoryMovedAwayAndBackRecoversWithoutRestart() async throws {

@@ -25,6 +25,7 @@ actor PKCS11Tokens {
     let logger: Logger
     private var active: [Int: Active] = [:]
     private var recovering: Set<ObjectIdentifier> = []
+    private var scheduledActivations: [Int: Task<Void, Never>] = [:]
 
     init(configuration: PKCS11Configuration, logger: Logger) {
         self.configuration = configuration
@@ -60,6 +61,7 @@ actor PKCS11Tokens {
     }
 
     func deactivate(holderID: Int) async {
+        scheduledActivations.removeValue(forKey: holderID)?.cancel()
         guard let previous = active.removeValue(forKey: holderID) else { return }
         await close(previous)
     }
@@ -86,6 +88,26 @@ actor PKCS11Tokens {
     }
 
     // MARK: Outage recovery
+
+    /// An HSM that is away when the service starts (SPEC §6.1): the auto-activation of a token
+    /// with a configured PIN is tried again with the outage backoff until `attempt` answers true
+    /// (activated, or refused for another reason than being offline). Deactivation cancels it.
+    func scheduleActivation(holderID: Int, name: String, _ attempt: @escaping @Sendable () async -> Bool) {
+        scheduledActivations[holderID]?.cancel()
+        logger.warning("crypto token offline at start; activation is retried until the HSM is back", metadata: ["worker": .string(name)])
+        scheduledActivations[holderID] = Task {
+            var delay = Duration.seconds(1)
+            while !Task.isCancelled {
+                try? await Task.sleep(for: delay)
+                guard !Task.isCancelled else { break }
+                if await attempt() { break }
+                delay = min(delay * 2, .seconds(30))
+            }
+            self.finishScheduledActivation(holderID)
+        }
+    }
+
+    private func finishScheduledActivation(_ holderID: Int) { scheduledActivations[holderID] = nil }
 
     /// Called by every token of the module (each registered its own handler): counts, logs and
     /// starts the recovery once.

@@ -25,3 +25,23 @@ extension TokenManager {
         }
     }
 }
+
+extension TokenManager {
+    /// Auto-activation of a token whose HSM is offline at start: tried again until it is back.
+    func retryActivationWhileOffline(_ worker: WorkerRecord, code: String) {
+        let reference = String(worker.id)
+        Task {
+            await hsm.scheduleActivation(holderID: worker.id, name: worker.name) { [weak self] in
+                guard let self else { return true }
+                do {
+                    _ = try await self.activate(reference, code: code, principal: nil)
+                    return true
+                } catch let error as SignPeerError where error.code == .cryptoTokenOffline {
+                    return false
+                } catch {
+                    return true
+                }
+            }
+        }
+    }
+}
