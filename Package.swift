@@ -17,6 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: []),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
@@ -51,26 +53,38 @@ let package = Package(
             name: "SignPeerCore",
             path: "Shared/SignPeerCore", swiftSettings: swiftSettings),
         .target(
+            name: "SignPeerPeerProtocol",
+            path: "Shared/PeerProtocol", swiftSettings: swiftSettings),
+        .target(
             name: "SignPeerPostgres",
             dependencies: [
-                "CLibPQ", "SignPeerCore",
+                "CLibPQ",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/Postgres", swiftSettings: swiftSettings),
         .target(
             name: "SignPeerHTTPClient",
-            dependencies: ["CCurl", "CSignPeerShims"],
+            dependencies: ["CCurl", "CSignPeerShims", .product(name: "HTTPTypes", package: "swift-http-types")],
             path: "Shared/HTTPClient", swiftSettings: swiftSettings),
         .target(
             name: "SignPeerCrypto",
-            dependencies: ["COpenSSL", "CSignPeerShims", "SignPeerCore"],
+            dependencies: [
+                "COpenSSL", "CSignPeerShims", "SignPeerCore", .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Shared/Crypto", swiftSettings: swiftSettings),
         .target(
             name: "SignPeerPKCS11",
             dependencies: ["CPKCS11", "COpenSSL", "SignPeerCore", "SignPeerCrypto"],
             path: "Shared/PKCS11", swiftSettings: swiftSettings),
         .target(
-            name: "SignPeerServiceSupport",
+            name: "SignPeerStore",
+            dependencies: [
+                "SignPeerCore", "SignPeerPostgres", "SignPeerCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/Store", swiftSettings: swiftSettings),
+        .target(
+            name: "SignPeerServer",
             dependencies: [
                 "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -79,8 +93,9 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
             ],
-            path: "Shared/ServiceSupport", swiftSettings: swiftSettings),
+            path: "Shared/Server", swiftSettings: swiftSettings),
 
         // MARK: Executables
 
@@ -88,7 +103,7 @@ let package = Package(
             name: "SignPeerGateway",
             dependencies: [
                 "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto",
-                "SignPeerServiceSupport",
+                "SignPeerServer", "SignPeerStore", "SignPeerPeerProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -101,7 +116,8 @@ let package = Package(
         .executableTarget(
             name: "SignPeerKeyBindings",
             dependencies: [
-                "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto", "SignPeerServiceSupport",
+                "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto", "SignPeerServer",
+                "SignPeerStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -111,11 +127,10 @@ let package = Package(
             name: "SignPeerRenewal",
             dependencies: [
                 "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto",
-                "SignPeerServiceSupport",
+                "SignPeerServer", "SignPeerStore", "SignPeerPKCS11",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                "SignPeerPKCS11",
             ],
             path: "Services/Renewal", swiftSettings: swiftSettings),
         .executableTarget(
@@ -123,6 +138,7 @@ let package = Package(
             dependencies: [
                 "SignPeerCore", "SignPeerHTTPClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Services/CLI", swiftSettings: swiftSettings),
 
@@ -133,15 +149,18 @@ let package = Package(
             dependencies: ["SignPeerCore"],
             path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
-            name: "SignPeerCoreTests", dependencies: ["SignPeerCore"],
+            name: "SignPeerCoreTests", dependencies: ["SignPeerCore", "SignPeerTestSupport"],
             path: "Tests/SignPeerCoreTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PeerProtocolTests", dependencies: ["SignPeerPeerProtocol"],
+            path: "Tests/PeerProtocolTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "PostgresTests", dependencies: ["SignPeerPostgres", "SignPeerTestSupport"],
             path: "Tests/PostgresTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "HTTPClientTests",
             dependencies: [
-                "SignPeerHTTPClient", "SignPeerTestSupport",
+                "SignPeerHTTPClient", "SignPeerTestSupport", .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Tests/HTTPClientTests", swiftSettings: swiftSettings),
         .testTarget(
@@ -153,6 +172,30 @@ let package = Package(
         .testTarget(
             name: "CLITests", dependencies: ["SignPeerCLI", "SignPeerCore"],
             path: "Tests/CLITests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StoreTests", dependencies: ["SignPeerStore", "SignPeerCore", "SignPeerTestSupport"],
+            path: "Tests/StoreTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "SignPeerServer", "SignPeerCore", "SignPeerPostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/ServerTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RenewalServiceTests",
+            dependencies: [
+                "SignPeerRenewal", "SignPeerServer", "SignPeerStore", "SignPeerPostgres", "SignPeerHTTPClient",
+                "SignPeerCore", "SignPeerTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Tests/RenewalServiceTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GatewayTests", dependencies: ["SignPeerGateway"],
+            path: "Tests/GatewayTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["SignPeerCore", "SignPeerTestSupport"],

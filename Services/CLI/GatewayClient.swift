@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import SignPeerCore
 import SignPeerHTTPClient
 
@@ -9,39 +10,39 @@ struct GatewayClient {
     let http: HTTPClient
 
     func get<Response: Decodable>(_ path: String, as type: Response.Type = Response.self) async throws -> Response {
-        try await send("GET", path, body: nil)
+        try await send(.get, path, body: nil)
     }
 
     /// `POST` with a JSON body.
     func post<Response: Decodable>(
         _ path: String, _ body: some Encodable, as type: Response.Type = Response.self
     ) async throws -> Response {
-        try await send("POST", path, body: try encode(body))
+        try await send(.post, path, body: try encode(body))
     }
 
     /// `POST` without a body.
     func post<Response: Decodable>(_ path: String, as type: Response.Type = Response.self) async throws -> Response {
-        try await send("POST", path, body: nil)
+        try await send(.post, path, body: nil)
     }
 
     /// `PUT` with a JSON body.
     func put<Response: Decodable>(
         _ path: String, _ body: some Encodable, as type: Response.Type = Response.self
     ) async throws -> Response {
-        try await send("PUT", path, body: try encode(body))
+        try await send(.put, path, body: try encode(body))
     }
 
     func delete<Response: Decodable>(_ path: String, as type: Response.Type = Response.self) async throws -> Response {
-        try await send("DELETE", path, body: nil)
+        try await send(.delete, path, body: nil)
     }
 
-    func send<Response: Decodable>(_ method: String, _ path: String, body: [UInt8]?) async throws -> Response {
+    func send<Response: Decodable>(_ method: HTTPRequest.Method, _ path: String, body: [UInt8]?) async throws -> Response {
         let response: HTTPClientResponse
         do {
             response = try await http.execute(
                 HTTPClientRequest(
                     method: method, url: baseURL + path,
-                    headers: body == nil ? [:] : ["Content-Type": "application/json"], body: body))
+                    headers: body == nil ? [:] : [.contentType: "application/json"], body: body))
         } catch {
             throw CLIError("cannot reach the gateway at \(baseURL): \(error)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SignPeerCore
 
 /// Files named on the command line (property files, certificates), read whole with one-line
 /// errors.
@@ -16,10 +17,7 @@ enum InputFiles {
     }
 
     /// A text file: UTF-8, or ISO 8859-1 as Java properties files traditionally are.
-    static func text(_ data: Data) -> String {
-        String(data: data, encoding: .utf8) ?? String(data: data, encoding: .isoLatin1)
-            ?? String(decoding: data, as: UTF8.self)
-    }
+    static func text(_ data: Data) -> String { JavaProperties.decode(data) }
 
     /// A certificate file as the admin API takes it: PEM text as is, DER bytes base64-encoded.
     static func certificate(_ data: Data) -> String {

@@ -47,9 +47,13 @@ extension RoleRulesCommand {
         }
     }
 
-    /// `Authorizations:`, then `<serial> <issuer DN>` per rule.
+    /// `Authorizations:`, then per rule the serial number left-justified in 20 columns, a space
+    /// and the issuer DN — SignServer's `String.format("%-20s %s", serial, issuer)`.
     static func lines(for list: RoleRuleList) -> [String] {
-        ["Authorizations:"] + list.rules.map { "\($0.serialNumber) \($0.issuerDN)" }
+        ["Authorizations:"]
+            + list.rules.map {
+                $0.serialNumber + String(repeating: " ", count: max(0, 20 - $0.serialNumber.count)) + " " + $0.issuerDN
+            }
     }
 }
 

@@ -3,7 +3,8 @@ import Metrics
 import SignPeerCore
 
 /// Counts peer requests by operation (the route) and outcome (`ok` or the error code), so
-/// operators can alert on refused or failing CAs (`signpeer_peer_requests_total`).
+/// operators can alert on refused or failing CAs (`signpeer_peer_requests_total`, with
+/// `protocol="json"`; the EJBCA endpoint counts with `protocol="ejbca"`).
 struct PeerMetricsMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
@@ -13,11 +14,11 @@ struct PeerMetricsMiddleware: RouterMiddleware {
         let operation = "\(request.method.rawValue) \(context.endpointPath ?? request.uri.path)"
         do {
             let response = try await next(request, context)
-            Counter(label: "signpeer_peer_requests_total", dimensions: [("operation", operation), ("outcome", "ok")]).increment()
+            Counter(label: "signpeer_peer_requests_total", dimensions: [("operation", operation), ("outcome", "ok"), ("protocol", "json")]).increment()
             return response
         } catch {
             let code = (error as? SignPeerError)?.code.rawValue ?? "error"
-            Counter(label: "signpeer_peer_requests_total", dimensions: [("operation", operation), ("outcome", code)]).increment()
+            Counter(label: "signpeer_peer_requests_total", dimensions: [("operation", operation), ("outcome", code), ("protocol", "json")]).increment()
             throw error
         }
     }

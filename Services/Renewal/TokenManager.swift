@@ -4,7 +4,8 @@ import Metrics
 import SignPeerCore
 import SignPeerCrypto
 import SignPeerPostgres
-import SignPeerServiceSupport
+import SignPeerServer
+import SignPeerStore
 
 /// The activated crypto tokens of this renewal service, by token-holding worker id (SPEC §6).
 /// Activation decodes the PKCS#12 key store with the given code (creating an empty store on the
@@ -30,38 +31,50 @@ actor TokenManager {
 
     /// Activates the token of `reference` (the worker or its `CRYPTOTOKEN` worker).
     func activate(_ reference: String, code: String, principal: Principal?) async throws -> String {
-        let hsm = hsm
-        let outcome: Result<(TokenWorkers, CryptoTokenSession?), SignPeerError> = try await database.withTransaction { connection in
+        // Read the key store in one short transaction, decode it (PBKDF2: slow) with none open,
+        // then record the activation in a second one.
+        let (workers, stored) = try await database.withTransaction { connection in
             let workers = try await TokenWorkers.lock(reference, on: connection)
-            let holder = workers.holder
-            do {
-                if case .pkcs11(let properties) = workers.kind {
-                    try await hsm.activate(holderID: holder.id, name: holder.name, properties: properties, pin: code)
-                    try await AuditLog.append(
-                        AuditEvent(.tokenActivated, principal: principal, workerID: holder.id, workerName: holder.name),
-                        on: connection)
-                    return .success((workers, nil))
+            if case .pkcs11 = workers.kind { return (workers, [UInt8]?.none) }
+            return (workers, try await KeyStoreStorage.load(holderID: workers.holder.id, kind: workers.kind, on: connection))
+        }
+        let holder = workers.holder
+        if case .pkcs11(let properties) = workers.kind {
+            return try await activateInHSM(reference, workers: workers, properties: properties, pin: code, principal: principal)
+        }
+        let outcome: Result<(TokenWorkers, CryptoTokenSession), SignPeerError>
+        do {
+            var store = PKCS12KeyStore()
+            var created: [UInt8]?
+            if let stored {
+                store = try await KeyStoreStorage.decode(stored, code: code)
+            } else {
+                created = try await KeyStoreStorage.encode(store, code: code)
+            }
+            let newStore = created
+            try await database.withTransaction { connection in
+                let locked = try await TokenWorkers.lock(reference, on: connection)
+                guard locked.holder.id == holder.id, locked.kind == workers.kind else {
+                    throw SignPeerError.serviceUnavailable("The token configuration changed; try again.")
                 }
-                let store: PKCS12KeyStore
-                if let bytes = try await KeyStoreStorage.load(holderID: holder.id, kind: workers.kind, on: connection) {
-                    store = try await KeyStoreStorage.decode(bytes, code: code)
-                } else {
-                    store = PKCS12KeyStore()
-                    try await KeyStoreStorage.save(
-                        try await KeyStoreStorage.encode(store, code: code), holderID: holder.id, kind: workers.kind, on: connection)
+                if let created = newStore {
+                    guard try await KeyStoreStorage.load(holderID: holder.id, kind: workers.kind, on: connection) == nil else {
+                        throw SignPeerError.serviceUnavailable("The key store was created meanwhile; try again.")
+                    }
+                    try await KeyStoreStorage.save(created, holderID: holder.id, kind: workers.kind, on: connection)
                 }
                 try await AuditLog.append(
                     AuditEvent(.tokenActivated, principal: principal, workerID: holder.id, workerName: holder.name),
                     on: connection)
-                let session = CryptoTokenSession(holderID: holder.id, kind: workers.kind, code: code, store: store)
-                return .success((workers, session))
-            } catch let error as SignPeerError {
-                return .failure(error)
             }
+            let session = CryptoTokenSession(holderID: holder.id, kind: workers.kind, code: code, store: store)
+            outcome = .success((workers, session))
+        } catch let error as SignPeerError where error.code != .serviceUnavailable {
+            outcome = .failure(error)
         }
         switch outcome {
         case .success(let (workers, session)):
-            if let session { sessions[workers.holder.id] = session }
+            sessions[workers.holder.id] = session
             logger.notice("crypto token activated", metadata: ["worker": .string(workers.holder.name)])
             return "Activation of worker \(workers.holder.name) was successful"
         case .failure(let error):
@@ -93,9 +106,13 @@ actor TokenManager {
     /// worker, or a file named after the worker in `SIGNPEER_TOKEN_SECRETS_DIR`. Failures are
     /// logged and audited, never fatal.
     func autoActivate(secretsDirectory: String?) async {
-        guard let workers = try? await database.query(WorkerRecord.selectSQL + " GROUP BY w.id ORDER BY w.id")
-            .map(WorkerRecord.init(row:))
-        else { return }
+        let workers: [WorkerRecord]
+        do {
+            workers = try await WorkerStore(database: database).allWorkers()
+        } catch {
+            logger.error("crypto token auto-activation skipped: workers cannot be read", metadata: ["error": "\(error)"])
+            return
+        }
         for worker in workers where worker.hasInternalToken {
             var code = worker.value(PropertyName.keystorePassword) ?? worker.value(PropertyName.pin)
             if code == nil, let directory = secretsDirectory,
@@ -108,7 +125,12 @@ actor TokenManager {
                 _ = try await activate(String(worker.id), code: code, principal: nil)
             } catch let error as SignPeerError where error.code == .cryptoTokenOffline {
                 retryActivationWhileOffline(worker, code: code)
-            } catch {}
+            } catch {
+                // `activate` logged and audited a refused code; this is what it could not record.
+                logger.error(
+                    "crypto token auto-activation failed",
+                    metadata: ["worker": .string(worker.name), "error": .string(String(describing: error))])
+            }
         }
     }
 

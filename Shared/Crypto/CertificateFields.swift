@@ -71,16 +71,7 @@ enum X509Fields {
     }
 
     static func encodePublicKey(_ key: OpaquePointer) throws -> [UInt8] {
-        let length = i2d_PUBKEY(key, nil)
-        guard length > 0 else {
-            throw invalidCertificate("public key cannot be encoded", drainingOpenSSLErrors: true)
-        }
-        var der = [UInt8](repeating: 0, count: Int(length))
-        let written = der.withUnsafeMutableBufferPointer { buffer in
-            var cursor = buffer.baseAddress
-            return i2d_PUBKEY(key, &cursor)
-        }
-        guard written == length else {
+        guard let der = DER.encode(key, with: i2d_PUBKEY) else {
             throw invalidCertificate("public key cannot be encoded", drainingOpenSSLErrors: true)
         }
         return der

@@ -1,3 +1,4 @@
+import HTTPTypes
 import CCurl
 import CSignPeerShims
 
@@ -15,7 +16,7 @@ final class CurlTransfer {
     private let maxResponseSize: Int
     private var requestHeaders: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer: UnsafeMutablePointer<CChar>
-    private var responseHeaders = HTTPClientHeaders()
+    private var responseHeaders = HTTPFields()
     private var responseBody: [UInt8] = []
     private var exceededMaxResponseSize = false
 
@@ -106,11 +107,12 @@ final class CurlTransfer {
         let line = String(decoding: bytes, as: UTF8.self)
         if line.hasPrefix("HTTP/") {
             // A new response starts (after a 1xx interim one): keep only the final one's headers.
-            responseHeaders = HTTPClientHeaders()
+            responseHeaders = HTTPFields()
         } else if let colon = line.firstIndex(of: ":") {
             let name = line[..<colon].trimmingHTTPWhitespace
             let value = line[line.index(after: colon)...].trimmingHTTPWhitespace
-            responseHeaders.add(name: String(name), value: String(value))
+            // A name that is not a token is not a header field; it is dropped.
+            if let name = HTTPField.Name(String(name)) { responseHeaders.append(HTTPField(name: name, value: String(value))) }
         }
         return bytes.count
     }
@@ -118,12 +120,12 @@ final class CurlTransfer {
     // MARK: Options
 
     private func configureMethodAndBody(_ request: HTTPClientRequest) throws(HTTPClientError) {
-        let methodsWithBody: Set = ["POST", "PUT", "PATCH"]
+        let methodsWithBody: Set<HTTPRequest.Method> = [.post, .put, .patch]
         let body = request.body ?? (methodsWithBody.contains(request.method) ? [] : nil)
         switch (request.method, body) {
-        case ("GET", nil):
+        case (.get, nil):
             try set(CURLOPT_HTTPGET, 1)
-        case ("HEAD", nil):
+        case (.head, nil):
             try set(CURLOPT_NOBODY, 1)
         case (_, let body?):
             try check(
@@ -140,21 +142,21 @@ final class CurlTransfer {
                             UnsafeMutableRawPointer(mutating: bytes.baseAddress))
                     })
             }
-            if request.method != "POST" { try set(CURLOPT_CUSTOMREQUEST, request.method) }
+            if request.method != .post { try set(CURLOPT_CUSTOMREQUEST, request.method.rawValue) }
         case (_, nil):
-            try set(CURLOPT_CUSTOMREQUEST, request.method)
+            try set(CURLOPT_CUSTOMREQUEST, request.method.rawValue)
         }
     }
 
     private func configureHeaders(_ request: HTTPClientRequest) throws(HTTPClientError) {
         var lines = request.headers.map { field in
             // "Name:" would tell libcurl to remove the header; "Name;" sends it empty.
-            field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)"
+            field.value.isEmpty ? "\(field.name.rawName);" : "\(field.name.rawName): \(field.value)"
         }
         // Suppress what libcurl adds by itself: the 1 s wait for "100 Continue" before large
         // bodies, and a form Content-Type the body is not.
-        if request.headers["Expect"] == nil { lines.append("Expect:") }
-        if request.headers["Content-Type"] == nil { lines.append("Content-Type:") }
+        if request.headers[.expect] == nil { lines.append("Expect:") }
+        if request.headers[.contentType] == nil { lines.append("Content-Type:") }
         for line in lines {
             guard let list = curl_slist_append(requestHeaders, line) else {
                 throw .transport(code: Int(CURLE_OUT_OF_MEMORY.rawValue), message: "out of memory")

@@ -6,10 +6,6 @@
 public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Not an absolute http(s) URL, or one libcurl cannot parse.
     case invalidURL(String)
-    /// The method is not an HTTP token.
-    case invalidMethod(String)
-    /// A header name is not a token, or a value contains CR, LF or NUL.
-    case invalidHeader(name: String)
     /// Nothing accepted a connection at the URL's host and port.
     case connectionRefused(url: String)
     /// The request's timeout, or the connect timeout, elapsed.
@@ -30,8 +26,6 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     public var description: String {
         switch self {
         case .invalidURL(let url): "invalid URL '\(url)'"
-        case .invalidMethod(let method): "invalid HTTP method '\(method)'"
-        case .invalidHeader(let name): "invalid header field '\(name)'"
         case .connectionRefused(let url): "could not connect to \(url)"
         case .timeout(let url): "request to \(url) timed out"
         case .tls(let message): "TLS failure: \(message)"

@@ -1,13 +1,15 @@
+import HTTPTypes
+
 /// A complete HTTP response.
 ///
 /// Any status is a response, not an error: the caller decides what a 404 or 503 means. Use
 /// ``expect(_:)`` when only some statuses are acceptable.
 public struct HTTPClientResponse: Sendable {
     public var status: Int
-    public var headers: HTTPClientHeaders
+    public var headers: HTTPFields
     public var body: [UInt8]
 
-    public init(status: Int, headers: HTTPClientHeaders = [:], body: [UInt8] = []) {
+    public init(status: Int, headers: HTTPFields = [:], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
@@ -15,7 +17,7 @@ public struct HTTPClientResponse: Sendable {
 
     /// The first value of a response header, matched case-insensitively.
     public func header(_ name: String) -> String? {
-        headers[name]
+        HTTPField.Name(name).flatMap { headers[$0] }
     }
 
     /// The body decoded as UTF-8 (invalid sequences become U+FFFD).

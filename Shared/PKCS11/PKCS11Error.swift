@@ -61,18 +61,16 @@ public struct PKCS11Error: Error, Sendable, Hashable, CustomStringConvertible {
 extension SignPeerError {
     /// The token's module is in an outage (SPEC §6.1) or the token is not activated.
     static func pkcs11Offline(_ reason: String) -> SignPeerError {
-        SignPeerError(.cryptoTokenOffline, "The crypto token is offline (\(reason)).", status: 409)
+        SignPeerError.cryptoTokenOffline("The crypto token is offline (\(reason)).")
     }
 
     /// A module call that did not answer within the call timeout (SPEC §6.1).
     static func pkcs11TimedOut(after timeout: Duration) -> SignPeerError {
-        SignPeerError(
-            .serviceUnavailable, "The HSM did not answer within \(timeout.components.seconds) s; try again later.",
-            status: 503)
+        SignPeerError.serviceUnavailable("The HSM did not answer within \(timeout.components.seconds) s; try again later.")
     }
 
     /// Any other module failure: a 500 naming the function and the CKR_ code.
     static func pkcs11Failure(_ error: PKCS11Error, while doing: String) -> SignPeerError {
-        SignPeerError(.internalError, "The HSM failed to \(doing) (\(error)).", status: 500)
+        SignPeerError.internalError("The HSM failed to \(doing) (\(error)).")
     }
 }

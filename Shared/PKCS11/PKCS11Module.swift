@@ -105,11 +105,9 @@ public final class PKCS11Module: @unchecked Sendable {
             let rv = initialize()
             // The library is there but the HSM is not usable now: offline, like an outage.
             guard rv == CKR_OK || rv == CKR_CRYPTOKI_ALREADY_INITIALIZED else {
-                throw SignPeerError(
-                    .cryptoTokenOffline,
+                throw SignPeerError.cryptoTokenOffline(
                     "SHAREDLIBRARY '\(path.prefix(256))': C_Initialize returned \(PKCS11Error.name(of: rv))"
-                        + (path.contains("softhsm") ? " (is SOFTHSM2_CONF set to a readable configuration?)" : ""),
-                    status: 409)
+                        + (path.contains("softhsm") ? " (is SOFTHSM2_CONF set to a readable configuration?)" : ""))
             }
             initialized = true
         }

@@ -69,7 +69,7 @@ extension PKCS11Token {
             if case .rsa(let bits) = spec.algorithm, bits > 4096 { max(callTimeout, .seconds(900)) } else { nil }
         return try await perform("generate the key", timeout: timeout) { session in
             guard try session.privateKey(alias: alias) == nil, try session.find([.text(CKA.label, alias)]).isEmpty else {
-                throw SignPeerError(.invalidRequest, "The token already has a key '\(alias.prefix(64))'.", status: 409)
+                throw SignPeerError.invalidRequest("The token already has a key '\(alias.prefix(64))'.")
             }
             var id = [UInt8](repeating: 0, count: 16)
             var generator = SystemRandomNumberGenerator()
@@ -95,7 +95,7 @@ extension PKCS11Token {
             do {
                 let entry = try session.entry(alias: alias, privateKey: privateHandle, id: id)
                 guard entry.publicKey != nil else {
-                    throw SignPeerError(.internalError, "The HSM generated a key whose public key cannot be read.", status: 500)
+                    throw SignPeerError.internalError("The HSM generated a key whose public key cannot be read.")
                 }
                 return entry
             } catch {
@@ -151,9 +151,7 @@ extension PKCS11Session {
     }
 
     static func ambiguous(_ alias: String) -> SignPeerError {
-        SignPeerError(
-            .keyNotFound, "The token has several private keys for alias '\(alias.prefix(64))'; remove the duplicates.",
-            status: 409)
+        SignPeerError.keyNotFound("The token has several private keys for alias '\(alias.prefix(64))'; remove the duplicates.")
     }
 
     func entry(alias: String, privateKey: CK_OBJECT_HANDLE, id: [UInt8]) throws -> PKCS11KeyEntry {

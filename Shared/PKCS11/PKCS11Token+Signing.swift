@@ -16,7 +16,7 @@ extension PKCS11Token {
         subject: DistinguishedName, entry: PKCS11KeyEntry, algorithm: SignatureAlgorithm
     ) async throws -> CertificationRequest {
         guard let publicKey = entry.publicKey else {
-            throw SignPeerError(.keyNotFound, "The public key of '\(entry.alias.prefix(64))' is not in the token.", status: 409)
+            throw SignPeerError.keyNotFound("The public key of '\(entry.alias.prefix(64))' is not in the token.")
         }
         return try await perform("sign the certification request") { session in
             try CertificationRequest.make(subject: subject, publicKey: publicKey, algorithm: algorithm) { tbs in
@@ -29,7 +29,7 @@ extension PKCS11Token {
 extension PKCS11Session {
     func sign(_ data: [UInt8], alias: String, id: [UInt8], algorithm: SignatureAlgorithm) throws -> [UInt8] {
         guard let key = try privateKey(alias: alias), key.id == id else {
-            throw SignPeerError(.keyNotFound, "The token has no key '\(alias.prefix(64))'.", status: 409)
+            throw SignPeerError.keyNotFound("The token has no key '\(alias.prefix(64))'.")
         }
         var input: [UInt8]
         var parameters = CK_RSA_PKCS_PSS_PARAMS()

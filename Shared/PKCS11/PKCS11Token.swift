@@ -130,13 +130,13 @@ public final class PKCS11Token: @unchecked Sendable {
         case CK.pinIncorrect:
             throw Self.wrongPIN
         case CK.pinLocked:
-            throw SignPeerError(.authenticationFailed, "The token's user PIN is locked.", status: 403)
+            throw SignPeerError.authenticationFailed("The token's user PIN is locked.")
         default:
             try session.check(rv, "C_Login")
         }
     }
 
-    static let wrongPIN = SignPeerError(.authenticationFailed, "Wrong PIN for the PKCS#11 token.", status: 403)
+    static let wrongPIN = SignPeerError.authenticationFailed("Wrong PIN for the PKCS#11 token.")
 
     private func checkin(_ session: PKCS11Session) {
         let keep = lock.withLock {

@@ -69,8 +69,17 @@ import Testing
     @Test func ruleList() {
         let list = RoleRuleList(
             role: .peerSystem,
-            rules: [.init(serialNumber: "1a", issuerDN: "CN=CA, O=Demo"), .init(serialNumber: "ff", issuerDN: "CN=Other")])
-        #expect(PeerSystemsCommand.lines(for: list) == ["Authorizations:", "1a CN=CA, O=Demo", "ff CN=Other"])
+            rules: [
+                .init(serialNumber: "1a", issuerDN: "CN=CA, O=Demo"),
+                .init(serialNumber: "0123456789abcdef0123", issuerDN: "CN=Twenty"),
+                .init(serialNumber: "0123456789abcdef0123456789", issuerDN: "CN=Longer"),
+            ])
+        // SignServer's String.format("%-20s %s", serial, issuer).
+        #expect(
+            PeerSystemsCommand.lines(for: list) == [
+                "Authorizations:", "1a                   CN=CA, O=Demo", "0123456789abcdef0123 CN=Twenty",
+                "0123456789abcdef0123456789 CN=Longer",
+            ])
         #expect(AdminsCommand.lines(for: RoleRuleList(role: .admin, rules: [])) == ["Authorizations:"])
     }
 

@@ -8,7 +8,7 @@ import Testing
             for index in 0..<10 {
                 let response = try await client.execute(
                     HTTPClientRequest(
-                        method: "POST", url: server.baseURL + "/echo", body: Array("\(index)".utf8))
+                        method: .post, url: server.baseURL + "/echo", body: Array("\(index)".utf8))
                 )
                 #expect(response.bodyString == "\(index)")
             }
@@ -25,7 +25,7 @@ import Testing
                     group.addTask {
                         let response = try await client.execute(
                             HTTPClientRequest(
-                                method: "PUT", url: server.baseURL + "/echo/\(index)",
+                                method: .put, url: server.baseURL + "/echo/\(index)",
                                 body: Array("body \(index)".utf8)))
                         return (index, response.bodyString)
                     }

@@ -1,3 +1,4 @@
+import HTTPTypes
 import SignPeerHTTPClient
 import SignPeerTestSupport
 import Testing
@@ -12,10 +13,10 @@ import Testing
         try await withClientAndServer { client, server in
             let response = try await client.execute(
                 HTTPClientRequest(
-                    method: method, url: server.baseURL + "/echo?q=1",
+                    method: HTTPRequest.Method(method)!, url: server.baseURL + "/echo?q=1",
                     headers: [
-                        "X-Custom": "a value", "X-Empty": "",
-                        "Content-Type": "application/octet-stream",
+                        HTTPField.Name("X-Custom")!: "a value", HTTPField.Name("X-Empty")!: "",
+                        .contentType: "application/octet-stream",
                     ],
                     body: Self.binaryBody))
             #expect(response.status == 200)
@@ -36,8 +37,8 @@ import Testing
         try await withClientAndServer { client, server in
             let response = try await client.execute(
                 HTTPClientRequest(
-                    method: method, url: server.baseURL + "/resource/7",
-                    headers: ["Accept": "application/json"]))
+                    method: HTTPRequest.Method(method)!, url: server.baseURL + "/resource/7",
+                    headers: [.accept: "application/json"]))
             #expect(response.status == 200)
             #expect(response.body.isEmpty)
             #expect(response.header("X-Echo-Method") == method)
@@ -50,7 +51,7 @@ import Testing
     @Test func postWithoutBodySendsEmptyContent() async throws {
         try await withClientAndServer { client, server in
             let response = try await client.execute(
-                HTTPClientRequest(method: "POST", url: server.baseURL + "/echo"))
+                HTTPClientRequest(method: .post, url: server.baseURL + "/echo"))
             #expect(response.header("X-Echo-Method") == "POST")
             #expect(response.header("X-Echo-Content-Length") == "0")
         }
@@ -59,7 +60,7 @@ import Testing
     @Test func headReturnsHeadersOnly() async throws {
         try await withClientAndServer { client, server in
             let response = try await client.execute(
-                HTTPClientRequest(method: "HEAD", url: server.baseURL + "/big/100"))
+                HTTPClientRequest(method: .head, url: server.baseURL + "/big/100"))
             #expect(response.status == 200)
             #expect(response.header("Content-Length") == "100")
             #expect(response.body.isEmpty)
@@ -87,13 +88,16 @@ import Testing
             #expect(
                 await client.failure(of: HTTPClientRequest(url: server.baseURL + "/a b"))
                     == .invalidURL(server.baseURL + "/a b"))
-            #expect(
-                await client.failure(of: HTTPClientRequest(method: "GE T", url: server.baseURL))
-                    == .invalidMethod("GE T"))
-            let injected = HTTPClientRequest(
-                url: server.baseURL, headers: ["X-A": "1\r\nX-Injected: 2"])
-            #expect(await client.failure(of: injected) == .invalidHeader(name: "X-A"))
             #expect(server.acceptedConnections == 0)
+            // swift-http-types makes the other malformed requests impossible to build: a method
+            // must be a token, and a field value's line breaks become spaces, so a value cannot
+            // inject a header line.
+            #expect(HTTPRequest.Method("GE T") == nil)
+            #expect(HTTPField.Name("X A") == nil)
+            let injected = try await client.execute(
+                HTTPClientRequest(url: server.baseURL + "/echo", headers: [HTTPField.Name("X-A")!: "1\r\nX-Injected: 2"]))
+            #expect(injected.header("X-Echo-X-Injected") == nil)
+            #expect(injected.header("X-Echo-X-A")?.contains("X-Injected") == true, "the text stays inside X-A")
         }
     }
 }

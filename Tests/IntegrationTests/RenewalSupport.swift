@@ -18,7 +18,10 @@ extension SignPeerSystem {
             "WORKERGENID1.CRYPTOTOKEN_IMPLEMENTATION_CLASS=KeystoreInConfigCryptoToken",
             "WORKERGENID1.PEERS_VISIBLE=true", "WORKERGENID1.DEFAULTKEY=key00001",
         ]
-        lines += properties.sorted { $0.key < $1.key }.map { "WORKERGENID1.\($0.key)=\($0.value)" }
+        // A backslash in a value is written doubled, as in every Java properties file.
+        lines += properties.sorted { $0.key < $1.key }.map {
+            "WORKERGENID1.\($0.key)=\($0.value.replacingOccurrences(of: "\\", with: "\\\\"))"
+        }
         let file = directory + "/\(name).properties"
         try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
         let created = try await cli(["setproperties", file])

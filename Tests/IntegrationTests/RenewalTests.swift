@@ -222,7 +222,7 @@ struct RenewalTests {
             #expect(renewal.contains(series), "\(series) missing")
         }
         let gateway = try await ProcessRunner.run("curl", ["-s", "http://127.0.0.1:\(system.operationsPort)/metrics"]).stdout
-        #expect(gateway.contains("signpeer_peer_requests_total{operation=\"POST /peer/v1/keybindings/{id}/renewal\",outcome=\"ok\"}"))
+        #expect(gateway.contains("signpeer_peer_requests_total{operation=\"POST /peer/v1/keybindings/{id}/renewal\",outcome=\"ok\",protocol=\"json\"}"))
         #expect(gateway.contains("signpeer_db_pool_connections"))
         let keyBindings = try await ProcessRunner.run("curl", ["-s", "http://127.0.0.1:\(system.keyBindingsPort)/metrics"]).stdout
         #expect(keyBindings.contains("signpeer_worker_certificate_not_after_seconds{worker=\"Measured\"}"))

@@ -74,27 +74,54 @@ struct TokenTests {
         #expect(upload.status == 0, "\(upload.stderr)")
     }
 
-    @Test func theDemoCAScriptRenewsTheDemoWorkers() async throws {
+    @Test func theDemoCAScriptRenewsTheDemoWorkersAndSkipsWhatItCannot() async throws {
         let system = try await SignPeerSystem(name: "democa")
         defer { system.shutdown() }
         try await system.start()
+        // Listed before the demo workers: a signer whose token is never activated, and a disabled
+        // one on the shared demo token.
+        let offline = system.directory + "/offline.properties"
+        try """
+            WORKERGENID1.NAME=OfflineSigner
+            WORKERGENID1.CRYPTOTOKEN_IMPLEMENTATION_CLASS=KeystoreInConfigCryptoToken
+            WORKERGENID1.DEFAULTKEY=offKey001
+            WORKERGENID1.PEERS_VISIBLE=true
+            WORKERGENID2.NAME=DisabledSigner
+            WORKERGENID2.CRYPTOTOKEN=DemoCryptoToken
+            WORKERGENID2.DEFAULTKEY=ecKey001
+            WORKERGENID2.DISABLED=true
+            WORKERGENID2.PEERS_VISIBLE=true
+            """.write(toFile: offline, atomically: true, encoding: .utf8)
+        #expect(try await system.cli(["setproperties", offline]).status == 0)
         // What up.sh does for the demo workers.
         #expect(try await system.cli(["setproperties", RepositoryPaths.root + "/deploy/local/demo-workers.properties"]).status == 0)
+
+        var environment = ProcessInfo.processInfo.environment
+        environment["SIGNPEER_DEMO_PKI"] = system.pki
+        environment["SIGNPEER_GATEWAY_PORT"] = String(system.gatewayPort)
+        let script = RepositoryPaths.root + "/deploy/local/demo-ca.sh"
+
+        // No token active yet: every binding is skipped, and that is a failure.
+        let nothing = try await ProcessRunner.run(script, [], environment: environment)
+        #expect(nothing.status != 0, "\(nothing.stdout)")
+        #expect(nothing.stderr.contains("no key binding could be renewed"), "\(nothing.stderr)")
+        #expect(nothing.stdout.components(separatedBy: ": skipped, ").count == 5, "\(nothing.stdout)")
+
         for token in ["DemoRSASigner", "DemoCryptoToken"] {
             #expect(try await system.cli(["activatecryptotoken", token, "demo-code"]).status == 0)
         }
         _ = try await system.cli(["generatekey", "DemoRSASigner", "-keyalg", "RSA", "-keyspec", "2048", "-alias", "signKey00001"])
         _ = try await system.cli(["generatekey", "DemoECSigner", "-keyalg", "ECDSA", "-keyspec", "secp256r1", "-alias", "ecKey001"])
 
-        var environment = ProcessInfo.processInfo.environment
-        environment["SIGNPEER_DEMO_PKI"] = system.pki
-        environment["SIGNPEER_GATEWAY_PORT"] = String(system.gatewayPort)
-        let run = try await ProcessRunner.run(
-            RepositoryPaths.root + "/deploy/local/demo-ca.sh", [], environment: environment)
+        let run = try await ProcessRunner.run(script, [], environment: environment)
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        #expect(run.stdout.contains("binding 1 (OfflineSigner): skipped, crypto token OfflineSigner is not active"), "\(run.stdout)")
+        #expect(run.stdout.contains("binding 2 (DisabledSigner): skipped, the worker is DISABLED"), "\(run.stdout)")
+        #expect(run.stdout.contains("renewed 2, skipped 2, failed 0"), "\(run.stdout)")
         let after = run.stdout.components(separatedBy: "key bindings after").last ?? ""
         #expect(after.contains("DemoRSASigner") && after.contains("key=signKey00002"), "\(after)")
         #expect(after.contains("DemoECSigner") && after.contains("key=ecKey002"), "\(after)")
-        #expect(!after.contains("sha256=null"))
+        #expect(after.contains("OfflineSigner") && after.contains("DisabledSigner"))
+        #expect(after.split(separator: "\n").filter { $0.contains("Demo") && $0.contains("sha256=null") }.isEmpty, "\(after)")
     }
 }

@@ -114,7 +114,7 @@ struct PKCS11TokenTests {
         let spec = KeyGenerationSpec(algorithm: .ec(curve: .secp256r1))
         let entry = try await token.generateKey(alias: alias, spec: spec, template: .signServerDefault)
         await #expect { try await token.generateKey(alias: alias, spec: spec, template: .signServerDefault) } throws: {
-            ($0 as? SignPeerError)?.code == .invalidRequest && ($0 as? SignPeerError)?.status == 409
+            ($0 as? SignPeerError)?.code == .invalidRequest
         }
         #expect(try await token.keys().filter { $0.alias == alias }.count == 1)
         #expect(try await token.deleteKey(alias: alias))
@@ -177,7 +177,7 @@ struct PKCS11TokenTests {
         let executor = PKCS11Executor(name: "test-executor", maximumThreads: 1)
         let started = ContinuousClock.now
         await #expect { try await executor.run(timeout: .milliseconds(200)) { sleep(3) } } throws: {
-            ($0 as? SignPeerError)?.code == .serviceUnavailable && ($0 as? SignPeerError)?.status == 503
+            ($0 as? SignPeerError)?.code == .serviceUnavailable
         }
         #expect(ContinuousClock.now - started < .seconds(2))
     }

@@ -17,7 +17,7 @@ struct MigratorTests {
     ]
 
     @Test func concurrentRunsApplyEachMigrationOnce() async throws {
-        let database = try TemporaryPostgres.shared.createDatabase(name: "migrate")
+        let database = try await sharedPostgres().createDatabase(name: "migrate")
         let clients = (0..<2).map { _ in
             PostgresClient(
                 configuration: PostgresConfiguration(connectionString: database), logger: testLogger
@@ -51,7 +51,7 @@ struct MigratorTests {
     }
 
     @Test func failingMigrationIsRolledBackAndNotRecorded() async throws {
-        let client = try makeClient("migrate_fail")
+        let client = try await makeClient("migrate_fail")
         let broken = [
             Migration(version: 1, name: "ok", sql: "CREATE TABLE a (id int)"),
             Migration(

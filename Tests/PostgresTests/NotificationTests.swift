@@ -6,7 +6,7 @@ import Testing
 struct NotificationTests {
     @Test func notificationsAreDrainedByPolling() async throws {
         let configuration = PostgresConfiguration(
-            connectionString: try TemporaryPostgres.shared.connectionString)
+            connectionString: try await sharedPostgres().connectionString)
         let listener = try await PostgresConnection.connect(configuration, logger: testLogger)
         let client = PostgresClient(configuration: configuration, logger: testLogger)
         try await listener.execute("LISTEN worker_changed")

@@ -6,7 +6,7 @@ import Testing
 @Suite("Pool and transactions")
 struct PostgresClientTests {
     @Test func transactionCommitsOnSuccessAndRollsBackOnError() async throws {
-        let client = try makeClient()
+        let client = try await makeClient()
         try await client.execute("CREATE TABLE items (name text PRIMARY KEY)")
         let committed = try await client.withTransaction { connection in
             try await connection.execute("INSERT INTO items VALUES ($1)", ["kept"])
@@ -28,7 +28,7 @@ struct PostgresClientTests {
     }
 
     @Test func caughtErrorInsideTransactionRollsBackAndThrows() async throws {
-        let client = try makeClient()
+        let client = try await makeClient()
         try await client.execute("CREATE TABLE items (name text PRIMARY KEY)")
         let error = await #expect(throws: PostgresError.self) {
             try await client.withTransaction { connection in
@@ -42,7 +42,7 @@ struct PostgresClientTests {
     }
 
     @Test func uniqueViolationExposesSQLState() async throws {
-        let client = try makeClient()
+        let client = try await makeClient()
         try await client.execute("CREATE TABLE users (email text UNIQUE)")
         try await client.execute("INSERT INTO users VALUES ($1)", ["secret@example.org"])
         let error = await #expect(throws: PostgresError.self) {
@@ -60,7 +60,7 @@ struct PostgresClientTests {
     @Test func poolIsBoundedAndTimesOut() async throws {
         // Long enough that a loaded CI machine still hands the released connection to the waiter
         // below in time.
-        let client = try makeClient(maxConnections: 2, acquireTimeout: .seconds(3))
+        let client = try await makeClient(maxConnections: 2, acquireTimeout: .seconds(3))
         let release = AsyncStream.makeStream(of: Void.self)
         let holding = AsyncStream.makeStream(of: Void.self)
         let holders = Task {
@@ -102,7 +102,7 @@ struct PostgresClientTests {
     }
 
     @Test func cancelledWaiterLeavesTheQueue() async throws {
-        let client = try makeClient(maxConnections: 1)
+        let client = try await makeClient(maxConnections: 1)
         try await client.withConnection { _ in
             let waiter = Task { try await client.query("SELECT 1") }
             while await client.statistics.waiting == 0 {
@@ -117,7 +117,7 @@ struct PostgresClientTests {
     }
 
     @Test func libpqNeverBlocksTheCooperativePool() async throws {
-        let client = try makeClient(maxConnections: 16)
+        let client = try await makeClient(maxConnections: 16)
         // Open the sixteen connections first so the measurement is of the sleeps alone.
         try await withThrowingTaskGroup { group in
             for _ in 0..<16 { group.addTask { try await client.query("SELECT pg_sleep(0.05)") } }
@@ -149,11 +149,11 @@ struct PostgresClientTests {
     }
 
     @Test func terminatedIdleConnectionIsReplacedTransparently() async throws {
-        let client = try makeClient(maxConnections: 1)
+        let client = try await makeClient(maxConnections: 1)
         let pid = try await client.query("SELECT pg_backend_pid() AS pid")[0].decode(
             Int32.self, column: "pid")
         let admin = try await PostgresConnection.connect(
-            PostgresConfiguration(connectionString: try TemporaryPostgres.shared.connectionString),
+            PostgresConfiguration(connectionString: try await sharedPostgres().connectionString),
             logger: testLogger)
         try await admin.query("SELECT pg_terminate_backend($1::int)", [.int(Int64(pid))])
         await admin.close()
@@ -165,7 +165,7 @@ struct PostgresClientTests {
     }
 
     @Test func connectionLeftInTransactionIsNotReused() async throws {
-        let client = try makeClient(maxConnections: 1)
+        let client = try await makeClient(maxConnections: 1)
         let pid = try await client.withConnection { connection in
             try await connection.execute("BEGIN")
             return try await connection.query("SELECT pg_backend_pid() AS pid")[0].decode(
@@ -178,7 +178,7 @@ struct PostgresClientTests {
     }
 
     @Test func shutdownClosesAndFailsLaterCalls() async throws {
-        let client = try makeClient(maxConnections: 1)
+        let client = try await makeClient(maxConnections: 1)
         let release = AsyncStream.makeStream(of: Void.self)
         let holder = Task {
             try await client.withConnection { _ in for await _ in release.stream { break } }
@@ -209,8 +209,8 @@ struct PostgresClientTests {
     }
 
     @Test func applicationNameOverridesTheConnectionString() async throws {
-        let base = try TemporaryPostgres.shared.connectionString
-        let port = try TemporaryPostgres.shared.port
+        let base = try await sharedPostgres().connectionString
+        let port = try await sharedPostgres().port
         let connection = try await PostgresConnection.connect(
             PostgresConfiguration(
                 connectionString: "postgresql://postgres@127.0.0.1:\(port)/signpeer?application_name=url",

@@ -5,7 +5,7 @@ import Testing
 @Suite("Parameters and decoding")
 struct PostgresValueTests {
     @Test func everyValueTypeRoundTrips() async throws {
-        let client = try makeClient()
+        let client = try await makeClient()
         let bytes: [UInt8] = [0, 1, 0, 255, 0x5c, 0x78, 0]
         let date = Date(timeIntervalSince1970: 1_715_000_000.123456)
         let text = "Grüße 🌍 日本語 \"quoted\" back\\slash"
@@ -42,7 +42,7 @@ struct PostgresValueTests {
     }
 
     @Test func injectionAttemptStaysData() async throws {
-        let client = try makeClient()
+        let client = try await makeClient()
         try await client.execute("CREATE TABLE x (value text)")
         let hostile = "'; DROP TABLE x; --"
         #expect(
@@ -54,7 +54,7 @@ struct PostgresValueTests {
     }
 
     @Test func textWithNulIsRejectedNotTruncated() async throws {
-        let client = try makeClient()
+        let client = try await makeClient()
         let error = await #expect(throws: PostgresError.self) {
             try await client.query("SELECT $1::text", [.text("a\u{0}b")])
         }
@@ -63,7 +63,7 @@ struct PostgresValueTests {
     }
 
     @Test func decodingErrorsNameTheColumnAndTypeButNotTheValue() async throws {
-        let client = try makeClient()
+        let client = try await makeClient()
         let row = try #require(
             try await client.query("SELECT 'secret-value' AS token, NULL::int AS missing").first)
         #expect(throws: PostgresError.decoding(column: "token", expected: "Int")) {
@@ -84,7 +84,7 @@ struct PostgresValueTests {
     }
 
     @Test func serverErrorsDoNotEchoParameterValues() async throws {
-        let client = try makeClient()
+        let client = try await makeClient()
         let error = await #expect(throws: PostgresError.self) {
             try await client.query("SELECT $1::int", [.text("secret-password")])
         }
@@ -94,7 +94,7 @@ struct PostgresValueTests {
     }
 
     @Test func timestampsDecodeInEveryOutputForm() async throws {
-        let client = try makeClient()
+        let client = try await makeClient()
         let expected = Date(timeIntervalSince1970: 1_704_164_645.5)  // 2024-01-02 03:04:05.5 UTC
         try await client.withConnection { connection in
             let utc = try #require(
@@ -133,7 +133,7 @@ struct PostgresValueTests {
     }
 
     @Test func timestampsRoundTripAcrossCenturies() async throws {
-        let client = try makeClient()
+        let client = try await makeClient()
         let dates = [
             Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: -1.25),
             Date(timeIntervalSince1970: 4_102_444_800.000_001), .distantPast,

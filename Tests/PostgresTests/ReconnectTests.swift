@@ -6,7 +6,8 @@ import Testing
 struct ReconnectTests {
     @Test func queriesSucceedAfterRestart() async throws {
         // A cluster of its own: restarting the shared one would break other tests.
-        let postgres = try TemporaryPostgres()
+        // initdb and pg_ctl block for seconds: on a thread of their own, not the cooperative pool.
+        let postgres = try await onOwnThread { try TemporaryPostgres() }
         defer { try? postgres.stop() }
         let client = PostgresClient(
             configuration: PostgresConfiguration(
@@ -18,7 +19,7 @@ struct ReconnectTests {
         }
         #expect(await client.statistics.idle == 2)
 
-        try postgres.restart()
+        try await onOwnThread { try postgres.restart() }
 
         // Both idle connections are dead; each acquire must notice and reconnect.
         for _ in 0..<3 {
@@ -32,7 +33,7 @@ struct ReconnectTests {
 
         // A connection held across the restart fails with connectionLost and is dropped.
         try await client.withConnection { connection in
-            try postgres.restart()
+            try await onOwnThread { try postgres.restart() }
             await #expect(throws: PostgresError.connectionLost) {
                 try await connection.query("SELECT 1")
             }

@@ -6,9 +6,10 @@ import SignPeerTestSupport
 /// tables.
 func makeClient(
     _ name: String = "test", maxConnections: Int = 4, acquireTimeout: Duration = .seconds(5)
-) throws -> PostgresClient {
+) async throws -> PostgresClient {
+    let database = try await sharedPostgres()
     let configuration = PostgresConfiguration(
-        connectionString: try TemporaryPostgres.shared.createDatabase(name: name),
+        connectionString: try await onOwnThread { try database.createDatabase(name: name) },
         maxConnections: maxConnections, acquireTimeout: acquireTimeout,
         applicationName: "signpeer-tests")
     return PostgresClient(configuration: configuration, logger: testLogger)

@@ -8,6 +8,8 @@ cd "$(dirname "$0")/../.."
 # chromium, chromium-driver and libnss3-tools (+ selenium below): the Admin Web's browser test.
 packages=(libssl-dev libpq-dev libcurl4-openssl-dev postgresql openssl curl python3 python3-yaml
   chromium chromium-driver libnss3-tools python3-pip)
+# The JDK's java.util.Properties is the oracle of the property-file parser's tests.
+packages+=(openjdk-17-jre-headless)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

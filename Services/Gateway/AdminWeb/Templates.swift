@@ -44,13 +44,13 @@ enum Templates {
             <button type="submit" id="incoming-toggle">{{#incomingEnabled}}Turn off{{/incomingEnabled}}{{^incomingEnabled}}Turn on{{/incomingEnabled}}</button>
           </form>
           {{^incomingEnabled}}<p class="hint">While this is off, every peer request is refused and nothing is recorded.</p>{{/incomingEnabled}}
-          <p class="hint">Client certificates that called the peer API within the last hour.</p>
+          <p class="hint">Client certificates that called the peer API (JSON or EJBCA's peer protocol) within the last hour.</p>
           <table id="incoming">
             <thead><tr><th>Remote identity</th><th>Remote address</th><th>Last seen</th><th>Requests</th><th>Authorized</th><th></th></tr></thead>
             <tbody>
             {{#connections}}
               <tr>
-                <td><div class="dn">{{subjectDN}}</div><div class="sub">serial {{serialNumber}} · issuer {{issuerDN}}</div></td>
+                <td><div class="dn">{{subjectDN}}</div><div class="sub">serial {{serialNumber}} · issuer {{issuerDN}}{{#sourceId}} · EJBCA source ID <span class="source-id">{{.}}</span>{{/sourceId}}</div></td>
                 <td>{{remoteAddress}}</td>
                 <td class="nowrap">{{lastSeen}}</td>
                 <td class="num">{{requestCount}}</td>

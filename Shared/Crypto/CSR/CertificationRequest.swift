@@ -33,14 +33,9 @@ public struct CertificationRequest: Sendable, Hashable {
                 throw openSSLFailure("cannot sign the certification request with \(algorithm)")
             }
         }
-        let length = i2d_X509_REQ(request, nil)
-        guard length > 0 else { throw openSSLFailure("cannot encode the certification request") }
-        var der = [UInt8](repeating: 0, count: Int(length))
-        let written = der.withUnsafeMutableBufferPointer { buffer in
-            var cursor = buffer.baseAddress
-            return i2d_X509_REQ(request, &cursor)
+        guard let der = DER.encode(request, with: i2d_X509_REQ) else {
+            throw openSSLFailure("cannot encode the certification request")
         }
-        guard written == length else { throw openSSLFailure("cannot encode the certification request") }
         return CertificationRequest(der: der)
     }
 }

@@ -1,7 +1,8 @@
 /// A minimal DER writer and reader for the few structures SignPeer assembles itself: the
 /// SubjectPublicKeyInfo of a key that lives in an HSM (whose parts PKCS#11 hands out as
 /// attributes), signature AlgorithmIdentifiers, DigestInfo and ECDSA-Sig-Value. Everything
-/// built here is parsed back by OpenSSL before use, so a mistake cannot go unnoticed.
+/// built here is parsed back by OpenSSL before use, so a mistake cannot go unnoticed. (OpenSSL's
+/// own `i2d_*` encoding is in `DER+OpenSSL.swift`.)
 enum DER {
     static func tagged(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
         [tag] + length(content.count) + content

@@ -89,14 +89,9 @@ public final class PrivateKey: @unchecked Sendable {
         guard X509_PUBKEY_set(&publicKey, pkey) == 1, let publicKey,
             X509_PUBKEY_get0_param(nil, &bits, &bitsLength, nil, publicKey) == 1, let bits
         else { throw openSSLFailure("cannot encode the public key") }
-        let length = i2d_X509_PUBKEY(publicKey, nil)
-        guard length > 0 else { throw openSSLFailure("cannot encode the public key") }
-        var der = [UInt8](repeating: 0, count: Int(length))
-        let written = der.withUnsafeMutableBufferPointer { buffer in
-            var cursor = buffer.baseAddress
-            return i2d_X509_PUBKEY(publicKey, &cursor)
+        guard let der = DER.encode(publicKey, with: i2d_X509_PUBKEY) else {
+            throw openSSLFailure("cannot encode the public key")
         }
-        guard written == length else { throw openSSLFailure("cannot encode the public key") }
         let identifier = Digest.sha1.hex(of: Array(UnsafeBufferPointer(start: bits, count: Int(bitsLength))))
         return (der, identifier)
     }

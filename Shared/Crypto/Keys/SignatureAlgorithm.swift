@@ -83,18 +83,16 @@ public enum SignatureAlgorithm: String, Sendable, Hashable, CaseIterable, Custom
             .first { !$0.1.lowercased().hasPrefix("nonewith") }
         guard let (property, value) = chosen else {
             guard let algorithm = allCases.first(where: { $0.keyAlgorithm == keyAlgorithm }) else {
-                throw SignPeerError(
-                    .invalidProperty, "\(PropertyName.signatureAlgorithm) has no default for \(keyAlgorithm) keys")
+                throw SignPeerError.invalidProperty("\(PropertyName.signatureAlgorithm) has no default for \(keyAlgorithm) keys")
             }
             return algorithm
         }
         guard let algorithm = SignatureAlgorithm(name: value) else {
             let names = allCases.map(\.rawValue).joined(separator: ", ")
-            throw SignPeerError(
-                .invalidProperty, "\(property) '\(value)' is not a supported signature algorithm (\(names))")
+            throw SignPeerError.invalidProperty("\(property) '\(value)' is not a supported signature algorithm (\(names))")
         }
         if let misfit = algorithm.misfit(keyAlgorithm: keyAlgorithm, keySpecification: keySpecification) {
-            throw SignPeerError(.invalidProperty, "\(property) '\(value)' \(misfit)")
+            throw SignPeerError.invalidProperty("\(property) '\(value)' \(misfit)")
         }
         return algorithm
     }

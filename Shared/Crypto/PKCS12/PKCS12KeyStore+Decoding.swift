@@ -93,7 +93,7 @@ private struct BagReader {
             let leaf = labels.localKeyID.flatMap { id in certificates.first { $0.labels.localKeyID == id } }
             let alias = labels.friendlyName ?? leaf?.labels.friendlyName ?? String(position + 1)
             guard entries[alias] == nil else {
-                throw SignPeerError(.invalidRequest, "The key store holds more than one key with alias '\(alias)'.")
+                throw SignPeerError.invalidRequest("The key store holds more than one key with alias '\(alias)'.")
             }
             var chain: [Certificate] = []
             if let leaf {
@@ -132,14 +132,7 @@ private struct BagReader {
     private static func certificate(_ bag: OpaquePointer) throws -> Certificate {
         guard let x509 = PKCS12_SAFEBAG_get1_cert(bag) else { throw SignPeerError.invalidKeyStore }
         defer { X509_free(x509) }
-        let length = i2d_X509(x509, nil)
-        guard length > 0 else { throw SignPeerError.invalidKeyStore }
-        var der = [UInt8](repeating: 0, count: Int(length))
-        let written = der.withUnsafeMutableBufferPointer { buffer in
-            var cursor = buffer.baseAddress
-            return i2d_X509(x509, &cursor)
-        }
-        guard written == length, let certificate = try? Certificate(derEncoded: der) else {
+        guard let der = DER.encode(x509, with: i2d_X509), let certificate = try? Certificate(derEncoded: der) else {
             throw SignPeerError.invalidKeyStore
         }
         return certificate

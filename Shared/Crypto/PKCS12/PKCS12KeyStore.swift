@@ -42,7 +42,7 @@ public struct PKCS12KeyStore: Sendable {
     /// The iteration count for the key derivations of ``encode(password:iterations:)``: what the
     /// JDK (17 and later) uses for its PKCS#12 key stores. Each key bag, the certificate safe and
     /// the MAC derive a key with it, so encoding and decoding cost roughly (aliases + 2) times
-    /// a few milliseconds; run them on ``DedicatedThreadPool/crypto`` from async code.
+    /// a few milliseconds; run them through ``BlockingWork`` from async code.
     public static let defaultIterations = 10_000
 
     /// The key store as DER-encoded PKCS#12 protected by `password`, with OpenSSL 3's modern
@@ -89,14 +89,7 @@ public struct PKCS12KeyStore: Sendable {
         guard PKCS12_set_mac(pkcs12, password, -1, nil, 0, iterations, EVP_sha256()) == 1 else {
             throw openSSLFailure("cannot compute the PKCS#12 MAC")
         }
-        let length = i2d_PKCS12(pkcs12, nil)
-        guard length > 0 else { throw openSSLFailure("cannot encode PKCS#12") }
-        var der = [UInt8](repeating: 0, count: Int(length))
-        let written = der.withUnsafeMutableBufferPointer { buffer in
-            var cursor = buffer.baseAddress
-            return i2d_PKCS12(pkcs12, &cursor)
-        }
-        guard written == length else { throw openSSLFailure("cannot encode PKCS#12") }
+        guard let der = DER.encode(pkcs12, with: i2d_PKCS12) else { throw openSSLFailure("cannot encode PKCS#12") }
         return der
     }
 

@@ -167,9 +167,11 @@ public struct IncomingConnection: Codable, Sendable, Equatable {
     public var lastSeen: String
     public var requestCount: Int
     public var authorized: Bool
+    /// The sourceId of the last EJBCA peer-protocol frame from this peer (SPEC §12), else nil.
+    public var sourceId: Int?
     public init(
         serialNumber: String, issuerDN: String, subjectDN: String, fingerprintSha256: String, remoteAddress: String,
-        firstSeen: String, lastSeen: String, requestCount: Int, authorized: Bool
+        firstSeen: String, lastSeen: String, requestCount: Int, authorized: Bool, sourceId: Int? = nil
     ) {
         self.serialNumber = serialNumber
         self.issuerDN = issuerDN
@@ -180,6 +182,7 @@ public struct IncomingConnection: Codable, Sendable, Equatable {
         self.lastSeen = lastSeen
         self.requestCount = requestCount
         self.authorized = authorized
+        self.sourceId = sourceId
     }
 }
 

@@ -1,14 +1,14 @@
-/// A SignServer-style property file (`signpeer setproperties <file>`, SPEC §9.1), parsed into
-/// operations. Parsing is pure; applying the whole file is one transaction in the key-binding
-/// service. A bad line rejects the whole file with its line number.
+/// A SignServer-style property file (`signpeer setproperties <file>`, SPEC §9.1): the keys of
+/// a Java `.properties` file (``JavaProperties``) read as SignPeer operations. Parsing is pure;
+/// ``ConfigurationPlan`` groups the operations per worker, and the key-binding service applies
+/// the plan in one transaction. A bad line rejects the whole file with its physical line number.
 ///
 /// - `WORKERGENID<n>.<PROP>=<value>`: a new worker; all lines with the same `<n>` go to it.
 /// - `WORKER<id-or-name>.<PROP>=<value>`: set a property of an existing (or, with a numeric id and
 ///   a `NAME`, a new) worker.
-/// - `-WORKER<id-or-name>.<PROP>` (also with `=…`): remove a property.
+/// - `-WORKER<id-or-name>.<PROP>` (with or without a value): remove a property.
 /// - `GLOB.<PROP>=<value>` / `-GLOB.<PROP>`: global properties.
-/// - Blank lines and lines starting with `#` or `!` are ignored. Values keep inner spaces and are
-///   trimmed at both ends, as Java properties files do for the key and leading value whitespace.
+/// - An empty value removes the property (SPEC §3: blank means absent).
 public struct PropertyFile: Sendable, Equatable, Codable {
     public enum Target: Sendable, Equatable, Hashable, Codable {
         case generated(Int)
@@ -37,48 +37,38 @@ public struct PropertyFile: Sendable, Equatable, Codable {
 
     public static let maximumSize = 1024 * 1024
 
-    public init(parsing text: String) throws {
+    public init(parsing text: String) throws(SignPeerError) {
         guard text.utf8.count <= Self.maximumSize else {
-            throw SignPeerError(.requestTooLarge, "The property file is larger than 1 MiB.", status: 413)
+            throw SignPeerError.requestTooLarge("The property file is larger than 1 MiB.")
         }
         var operations: [Operation] = []
-        var number = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            number += 1
-            let line = rawLine.trimmingWhitespace()
-            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("!") { continue }
-            operations.append(try Self.parse(line: line, number: number))
+        for entry in try JavaProperties.entries(text) {
+            operations.append(try Self.operation(entry))
         }
         self.operations = operations
     }
 
-    static func parse(line: String, number: Int) throws -> Operation {
+    /// The SignPeer meaning of one `key=value` entry.
+    static func operation(_ entry: JavaProperties.Entry) throws(SignPeerError) -> Operation {
         func fail(_ why: String) -> SignPeerError {
-            SignPeerError(.invalidProperty, "Line \(number): \(why).")
+            SignPeerError.invalidProperty("Line \(entry.line): \(why).")
         }
-        var body = Substring(line)
-        let remove = body.hasPrefix("-")
-        if remove { body = body.dropFirst() }
-        let key: Substring
-        var value: String?
-        if let equals = body.firstIndex(of: "=") {
-            key = body[..<equals]
-            value = String(body[body.index(after: equals)...]).trimmingWhitespace()
-        } else {
-            key = body
-        }
-        if !remove && value == nil { throw fail("expected <target>.<PROPERTY>=<value>") }
+        var key = Substring(entry.key)
+        let remove = key.hasPrefix("-")
+        if remove { key = key.dropFirst() }
         guard let dot = key.firstIndex(of: ".") else {
-            throw fail("expected WORKER<id or name>.<PROPERTY>, WORKERGENID<n>.<PROPERTY> or GLOB.<PROPERTY>")
+            throw fail(
+                "expected WORKER<id or name>.<PROPERTY>, WORKERGENID<n>.<PROPERTY> or GLOB.<PROPERTY>, not '\(entry.key.prefix(64))'")
         }
-        let targetText = key[..<dot].trimmingWhitespace().uppercased()
+        let originalTarget = key[..<dot]
+        let targetText = originalTarget.uppercased()
+        let rawProperty = key[key.index(after: dot)...]
         let property: String
         do {
-            property = try PropertyName.canonical(String(key[key.index(after: dot)...]))
+            property = try PropertyName.canonical(String(rawProperty))
         } catch {
-            throw fail("invalid property name '\(key[key.index(after: dot)...].prefix(64))'")
+            throw fail("invalid property name '\(rawProperty.prefix(64))'")
         }
-        let originalTarget = key[..<dot].trimmingWhitespace()
         let target: Target
         if targetText == "GLOB" || targetText == "GLOBAL" {
             target = .global
@@ -94,7 +84,7 @@ public struct PropertyFile: Sendable, Equatable, Codable {
         } else {
             throw fail("unknown target '\(originalTarget.prefix(64))'")
         }
-        return Operation(line: number, target: target, property: property, value: remove ? nil : value)
+        return Operation(line: entry.line, target: target, property: property, value: remove ? nil : entry.value)
     }
 }
 

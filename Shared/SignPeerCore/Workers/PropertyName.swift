@@ -22,6 +22,16 @@ public enum PropertyName {
     public static let keystorePassword = "KEYSTOREPASSWORD"
     public static let pin = "PIN"
 
+    /// The properties SignPeer reads itself; their values are stored without surrounding
+    /// whitespace. Any other property (IMPLEMENTATION_CLASS, AUTHTYPE, …) is stored exactly as
+    /// given, so SignServer configurations keep their meaning when they move on.
+    public static let interpreted: Set<String> = [
+        peersIncomingEnabled, peersVisible, peersIssued, peersKeepChain, disabled, signatureAlgorithm,
+        requestSignatureAlgorithm, keyAlgorithm, keySpecification, requestDN, cryptoToken, cryptoTokenImplementation,
+        defaultKey, nextCertSignKey, signerCertificate, signerCertificateChain, name, type, keystorePassword, pin,
+        "KEYSTORETYPE", "KEYSTOREPATH", "SHAREDLIBRARYNAME", "SLOTLABELTYPE", "SLOTLABELVALUE",
+    ]
+
     /// Properties whose values are secrets: never returned by `getconfig`, never logged.
     public static let secret: Set<String> = [keystorePassword, pin, "AUTHCODE", "KEYSTOREPASS"]
 
@@ -37,7 +47,7 @@ public enum PropertyName {
         guard (1...128).contains(upper.utf8.count),
             upper.utf8.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || $0 == 0x2E || $0 == 0x2D })
         else {
-            throw SignPeerError(.invalidProperty, "Invalid property name '\(raw.prefix(64))'.")
+            throw SignPeerError.invalidProperty("Invalid property name '\(raw.prefix(64))'.")
         }
         return synonyms[upper] ?? upper
     }

@@ -1,4 +1,4 @@
-import SignPeerServiceSupport
+import SignPeerServer
 
 /// The renewal service's PKCS#11 settings (SPEC §6.1).
 struct PKCS11Configuration: Sendable {

@@ -1,7 +1,7 @@
 import Foundation
 import SignPeerCore
 import SignPeerPKCS11
-import SignPeerServiceSupport
+import SignPeerServer
 
 /// A `PKCS11CryptoToken` worker's properties, as SignServer names them (SPEC §6.1): the module
 /// (`SHAREDLIBRARY`, or `SHAREDLIBRARYNAME` looked up in `SIGNPEER_PKCS11_LIBRARIES`), the slot
@@ -53,6 +53,5 @@ struct PKCS11TokenProperties: Sendable, Equatable {
 
 extension SignPeerError {
     /// The PKCS#12 storage was asked for an HSM token (a bug: HSM tokens take their own path).
-    static let noKeyStoreInHSM = SignPeerError(
-        .internalError, "A PKCS#11 token keeps its keys in the HSM, not in a key store.", status: 500)
+    static let noKeyStoreInHSM = SignPeerError.internalError("A PKCS#11 token keeps its keys in the HSM, not in a key store.")
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import SignPeerCore
+import SignPeerCrypto
 import SignPeerPKCS11
 
 /// The activated HSM tokens of this renewal service, by token-holding worker id, and their
@@ -43,7 +44,7 @@ actor PKCS11Tokens {
     ///   `authentication_failed` (wrong PIN), `crypto_token_offline` (no such token now).
     func activate(holderID: Int, name: String, properties: PKCS11TokenProperties, pin: String) async throws {
         let path = try properties.libraryPath(configuration)
-        _ = try await PKCS11Blocking.run { try properties.template() }
+        _ = try await BlockingWork.run { try properties.template() }
         let module = try await PKCS11Module.acquire(path: path)
         let token = PKCS11Token(module: module, slot: properties.slot, pin: pin, callTimeout: configuration.callTimeout)
         do {
