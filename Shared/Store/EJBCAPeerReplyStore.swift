@@ -18,14 +18,20 @@ import SignPeerPostgres
 /// for one binding is always the same bytes). So an answer is replayed only while the worker's
 /// version is the one the answer left behind; a genuine retry arrives before anything else
 /// touched the binding, a restarted EJBCA's request after. Either way the old row is replaced.
-final class EJBCAPeerReplyStore: Sendable {
-    struct Key: Sendable, Hashable {
-        var clientFingerprint: String
-        var sourceId: Int32
-        var messageId: Int64
+public final class EJBCAPeerReplyStore: Sendable {
+    public struct Key: Sendable, Hashable {
+        public var clientFingerprint: String
+        public var sourceId: Int32
+        public var messageId: Int64
+
+        public init(clientFingerprint: String, sourceId: Int32, messageId: Int64) {
+            self.clientFingerprint = clientFingerprint
+            self.sourceId = sourceId
+            self.messageId = messageId
+        }
     }
 
-    enum Claim: Sendable, Equatable {
+    public enum Claim: Sendable, Equatable {
         /// Run the operation, then ``complete(_:reply:workerID:)`` or ``abandon(_:)``.
         case owner
         /// The first answer, to be sent again unchanged.
@@ -42,9 +48,9 @@ final class EJBCAPeerReplyStore: Sendable {
     let waitLimit: Duration = .seconds(60)
     private let lastExpiry = Mutex<ContinuousClock.Instant?>(nil)
 
-    init(database: PostgresClient) { self.database = database }
+    public init(database: PostgresClient) { self.database = database }
 
-    func claim(_ key: Key, requestSHA256: String) async throws -> Claim {
+    public func claim(_ key: Key, requestSHA256: String) async throws -> Claim {
         expireOldRowsIfDue()
         let deadline = ContinuousClock.now + waitLimit
         while true {
@@ -95,7 +101,7 @@ final class EJBCAPeerReplyStore: Sendable {
 
     /// Stores the answer of the request this process owns, with the version the operation left
     /// the worker `workerID` at.
-    func complete(_ key: Key, reply: [UInt8], workerID: Int) async throws {
+    public func complete(_ key: Key, reply: [UInt8], workerID: Int) async throws {
         try await database.execute(
             """
             UPDATE ejbca_peer_replies
@@ -106,7 +112,7 @@ final class EJBCAPeerReplyStore: Sendable {
 
     /// Gives up an owned request that ended without an answer to keep (a transient failure), so
     /// EJBCA's retry runs it again.
-    func abandon(_ key: Key) async {
+    public func abandon(_ key: Key) async {
         _ = try? await database.execute(
             """
             DELETE FROM ejbca_peer_replies

@@ -17,14 +17,14 @@ struct EJBCAPeerOperations: Sendable {
 
     func listing(_ context: GatewayRequestContext) async throws -> [KeyBinding] {
         let list: KeyBindingList = try await keyBindings.service.call(
-            "GET", "/internal/v1/keybindings", requestID: context.requestID, principal: try context.requirePrincipal())
+            .get, "/internal/v1/keybindings", requestID: context.requestID, principal: try context.requirePrincipal())
         return list.keyBindings
     }
 
     func prepareRenewal(id: Int, renewKeys: Bool, _ context: GatewayRequestContext) async throws -> RenewalResponse {
         try requirePossibleWorkerID(id)
         return try await renewal.service.call(
-            "POST", "/internal/v1/workers/\(id)/renewal", body: RenewalRequest(renewKeys: renewKeys),
+            .post, "/internal/v1/workers/\(id)/renewal", body: RenewalRequest(renewKeys: renewKeys),
             requestID: context.requestID, principal: try context.requirePrincipal())
     }
 
@@ -37,7 +37,7 @@ struct EJBCAPeerOperations: Sendable {
             case .pemChain(let pem): (Array(pem.utf8), "application/pem-certificate-chain")
             }
         let response = try await renewal.service.send(
-            "PUT", "/internal/v1/workers/\(id)/certificate", body: body, contentType: contentType,
+            .put, "/internal/v1/workers/\(id)/certificate", body: body, contentType: contentType,
             requestID: context.requestID, principal: try context.requirePrincipal())
         try InternalServiceClient.throwIfError(response, service: renewal.service.name)
     }
