@@ -4,6 +4,7 @@ import SignPeerCrypto
 import SignPeerPKCS11
 import SignPeerServer
 import SignPeerStore
+import Synchronization
 
 /// The token and key admin commands (SPEC §9.1) for a `PKCS11CryptoToken`: each answers nil
 /// when the worker's token is not an activated HSM token, so ``TokenAdminRoutes`` goes on with
@@ -42,14 +43,18 @@ enum PKCS11TokenAdmin {
     }
 
     /// `removekey`: the private key and its public key and certificate objects. The HSM
-    /// deletes first (no transaction open); the audit row follows in a short one.
+    /// deletes first (no transaction open); the audit row follows in a short one. A redo after a
+    /// concurrent change of the rows does not delete (or miss) the key twice.
     static func remove(_ reference: String, alias: String, principal: Principal?, tokens: TokenManager) async throws -> Void? {
-        try await tokens.withHSMChange(
+        let deleted = Mutex(false)
+        return try await tokens.withHSMChange(
             reference,
             prepare: { _, hsm in
+                guard !deleted.withLock({ $0 }) else { return }
                 guard try await hsm.token.deleteKey(alias: alias) else {
                     throw SignPeerError.keyNotFound("The token has no key '\(alias.prefix(64))'.")
                 }
+                deleted.withLock { $0 = true }
             },
             commit: { workers, _, connection in
                 try await AuditLog.append(
