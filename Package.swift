@@ -41,6 +41,9 @@ let package = Package(
         .systemLibrary(
             name: "COpenSSL", path: "Shared/COpenSSL", pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CPKCS11", path: "Shared/CPKCS11", pkgConfig: "p11-kit-1",
+            providers: [.apt(["libp11-kit-dev"])]),
         .target(
             name: "CSignPeerShims", dependencies: ["CCurl", "COpenSSL"],
             path: "Shared/CSignPeerShims"),
@@ -70,6 +73,10 @@ let package = Package(
                 "COpenSSL", "CSignPeerShims", "SignPeerCore", .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Shared/Crypto", swiftSettings: swiftSettings),
+        .target(
+            name: "SignPeerPKCS11",
+            dependencies: ["CPKCS11", "COpenSSL", "SignPeerCore", "SignPeerCrypto"],
+            path: "Shared/PKCS11", swiftSettings: swiftSettings),
         .target(
             name: "SignPeerStore",
             dependencies: [
@@ -129,7 +136,7 @@ let package = Package(
             name: "SignPeerRenewal",
             dependencies: [
                 "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto",
-                "SignPeerServer", "SignPeerStore",
+                "SignPeerServer", "SignPeerStore", "SignPeerPKCS11",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -168,6 +175,9 @@ let package = Package(
         .testTarget(
             name: "CryptoTests", dependencies: ["SignPeerCrypto", "SignPeerTestSupport"],
             path: "Tests/CryptoTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PKCS11Tests", dependencies: ["SignPeerPKCS11", "SignPeerCrypto", "SignPeerTestSupport"],
+            path: "Tests/PKCS11Tests", swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests", dependencies: ["SignPeerCLI", "SignPeerCore"],
             path: "Tests/CLITests", swiftSettings: swiftSettings),

@@ -32,31 +32,19 @@ struct CertificateInstallation: Sendable {
 
     func install(workerID: Int, input: Input, principal: Principal?) async throws -> KeyBinding {
         do {
-            let binding = try await tokens.withTokenChange(
-                String(workerID), access: .peer, database: database,
-                prepare: { workers, _, store in try Self.check(input, for: workers.worker, store: store) },
-                commit: { workers, plan, connection in
-                    let worker = workers.worker
-                    try await PropertyWriter.set(
-                        [
-                            (PropertyName.defaultKey, plan.alias), (PropertyName.nextCertSignKey, nil),
-                            (PropertyName.signerCertificate, plan.leaf.pem),
-                            (PropertyName.signerCertificateChain, plan.chain.map(\.pem).joined()),
-                            (PropertyName.peersIssued, "true"),
-                        ], worker: worker.id, on: connection)
-                    guard let updated = try await WorkerLookup.record(id: worker.id, on: connection) else {
-                        throw TokenWorkers.notListed(String(workerID))
-                    }
-                    try await AuditLog.append(
-                        AuditEvent(
-                            .certificateInstalled, principal: principal, workerID: worker.id, workerName: worker.name,
-                            details: [
-                                "alias": plan.alias, "subject": plan.leaf.subject.normalized,
-                                "serialNumber": plan.leaf.serialNumber, "sha256": plan.leaf.sha256Fingerprint,
-                                "chainLength": String(plan.chain.count),
-                            ]), on: connection)
-                    return (nil, (updated, workers.holder))
-                })
+            let binding: (WorkerRecord, WorkerRecord)
+            if let inHSM = try await installInHSM(input: input, workerID: workerID, principal: principal) {
+                binding = inHSM
+            } else {
+                binding = try await tokens.withTokenChange(
+                    String(workerID), access: .peer, database: database,
+                    prepare: { workers, _, store in
+                        try await Self.check(input, for: workers.worker) { store.entries[$0]?.key.publicKeyInfoDER }
+                    },
+                    commit: { workers, plan, connection in
+                        (nil, try await Self.switchKeys(plan, workers: workers, workerID: workerID, principal: principal, on: connection))
+                    })
+            }
             RenewalMetrics.install(outcome: "installed")
             return await view(worker: binding.0, holder: binding.1)
         } catch let error as SignPeerError {
@@ -79,8 +67,11 @@ struct CertificateInstallation: Sendable {
         }
     }
 
-    /// The SPEC §7.2 checks, in order, against the worker's key in the token.
-    static func check(_ input: Input, for worker: WorkerRecord, store: PKCS12KeyStore) throws -> Plan {
+    /// The SPEC §7.2 checks, in order, against the worker's key in the token, whichever token
+    /// holds it: `publicKey` answers the DER public key of an alias (nil: no such key).
+    static func check(
+        _ input: Input, for worker: WorkerRecord, publicKey: @Sendable (String) async throws -> [UInt8]?
+    ) async throws -> Plan {
         let sent = try parse(input)
         try checkShape(sent)
         let leaf = sent[0]
@@ -88,10 +79,10 @@ struct CertificateInstallation: Sendable {
             throw SignPeerError.notEndEntity("The leaf certificate is a CA certificate.")
         }
         let alias = worker.value(PropertyName.nextCertSignKey) ?? worker.value(PropertyName.defaultKey)
-        guard let alias, let entry = store.entries[alias] else {
+        guard let alias, let publicKeyDER = try await publicKey(alias) else {
             throw SignPeerError.keyNotFound("Worker \(worker.name) has no key to install a certificate for.")
         }
-        guard leaf.hasSamePublicKey(as: entry.key.publicKeyInfoDER) else {
+        guard leaf.hasSamePublicKey(as: publicKeyDER) else {
             throw SignPeerError.certificateKeyMismatch("The certificate's public key is not the key '\(alias)'.")
         }
         let chain = try Self.chain(sent: sent, input: input, worker: worker)
@@ -102,6 +93,33 @@ struct CertificateInstallation: Sendable {
             throw SignPeerError.certificateNotValidNow("The certificate is not valid now.")
         }
         return Plan(alias: alias, leaf: leaf, chain: chain)
+    }
+
+    /// The one-transaction switch of SPEC §7.2 to the checked key and certificate, audit row
+    /// last; answers the updated worker and its token holder.
+    static func switchKeys(
+        _ plan: Plan, workers: TokenWorkers, workerID: Int, principal: Principal?, on connection: PostgresConnection
+    ) async throws -> (WorkerRecord, WorkerRecord) {
+        let worker = workers.worker
+        try await PropertyWriter.set(
+            [
+                (PropertyName.defaultKey, plan.alias), (PropertyName.nextCertSignKey, nil),
+                (PropertyName.signerCertificate, plan.leaf.pem),
+                (PropertyName.signerCertificateChain, plan.chain.map(\.pem).joined()),
+                (PropertyName.peersIssued, "true"),
+            ], worker: worker.id, on: connection)
+        guard let updated = try await WorkerLookup.record(id: worker.id, on: connection) else {
+            throw TokenWorkers.notListed(String(workerID))
+        }
+        try await AuditLog.append(
+            AuditEvent(
+                .certificateInstalled, principal: principal, workerID: worker.id, workerName: worker.name,
+                details: [
+                    "alias": plan.alias, "subject": plan.leaf.subject.normalized,
+                    "serialNumber": plan.leaf.serialNumber, "sha256": plan.leaf.sha256Fingerprint,
+                    "chainLength": String(plan.chain.count),
+                ]), on: connection)
+        return (updated, workers.holder)
     }
 
     /// The binding as a listing shows it, with the token's key status from this service's memory.

@@ -21,6 +21,8 @@ enum KeyStoreStorage {
                 }
                 return Array(data)
             }
+        case .pkcs11:
+            throw SignPeerError.noKeyStoreInHSM
         }
     }
 
@@ -30,6 +32,8 @@ enum KeyStoreStorage {
             try await KeyStoreRows.save(bytes, holderID: holderID, on: connection)
         case .keystoreFile(let path):
             try await BlockingWork.run { try writeAtomically(bytes, to: path) }
+        case .pkcs11:
+            throw SignPeerError.noKeyStoreInHSM
         }
     }
 

@@ -29,6 +29,9 @@ struct RenewalPreparation: Sendable {
     }
 
     func prepare(workerID: Int, renewKeys: Bool, principal: Principal?) async throws -> RenewalResponse {
+        if let response = try await prepareInHSM(workerID: workerID, renewKeys: renewKeys, principal: principal) {
+            return response
+        }
         let (keyAlias, csr) = try await tokens.withTokenChange(
             String(workerID), access: .peer, database: database,
             prepare: { workers, session, store in try await Self.plan(workers.worker, session, store, renewKeys: renewKeys) },
@@ -107,16 +110,18 @@ struct RenewalPreparation: Sendable {
         let algorithm = try SignatureAlgorithm.forKey(
             configured: worker.value(PropertyName.signatureAlgorithm),
             requestSignatureAlgorithm: worker.value(PropertyName.requestSignatureAlgorithm), key: key)
-        let subject: DistinguishedName
-        if let requested = worker.value(PropertyName.requestDN) {
-            do {
-                subject = try DistinguishedName(parsing: requested)
-            } catch let error as SignPeerError {
-                throw SignPeerError.invalidDN("REQUESTDN '\(requested.prefix(128))': \(error.message)")
-            }
-        } else {
-            subject = DistinguishedName(rdns: [RelativeDistinguishedName([.init(type: "CN", value: alias)])])
+        return try CertificationRequest.make(subject: try subject(for: worker, alias: alias), key: key, algorithm: algorithm)
+    }
+
+    /// The CSR subject: the worker's `REQUESTDN`, default `CN=<alias>`.
+    static func subject(for worker: WorkerRecord, alias: String) throws -> DistinguishedName {
+        guard let requested = worker.value(PropertyName.requestDN) else {
+            return DistinguishedName(rdns: [RelativeDistinguishedName([.init(type: "CN", value: alias)])])
         }
-        return try CertificationRequest.make(subject: subject, key: key, algorithm: algorithm)
+        do {
+            return try DistinguishedName(parsing: requested)
+        } catch let error as SignPeerError {
+            throw SignPeerError.invalidDN("REQUESTDN '\(requested.prefix(128))': \(error.message)")
+        }
     }
 }

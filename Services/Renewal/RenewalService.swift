@@ -14,7 +14,8 @@ struct RenewalService {
             let database = DatabaseService(
                 settings: configuration.database, migrations: SignPeerSchema.migrations, logger: boot.logger)
             try await database.migrate()
-            let tokens = TokenManager(database: database.client, logger: boot.logger)
+            let tokens = TokenManager(
+                database: database.client, logger: boot.logger, pkcs11: try PKCS11Configuration(environment: environment))
             let application = OperationsApplication.makeInternal(
                 name: "signpeer-renewal", host: configuration.host, port: configuration.port,
                 credential: configuration.credential, checks: [database.readinessCheck],

@@ -24,7 +24,9 @@ enum TokenAdminRoutes {
             return JSONResponse.make(OperationResult(changed: true, message: message))
         }
         admin.get("/token/keys") { _, context in
-            let (workers, session) = try await tokens.readToken(try reference(context), database: database)
+            let reference = try reference(context)
+            if let list = try await PKCS11TokenAdmin.entries(reference, tokens: tokens) { return JSONResponse.make(list) }
+            let (workers, session) = try await tokens.readToken(reference, database: database)
             let entries = await session.store.entries.sorted { $0.key < $1.key }.map { alias, entry in
                 TokenEntry(
                     alias: alias, algorithm: entry.key.algorithm, specification: entry.key.specification,
@@ -40,6 +42,11 @@ enum TokenAdminRoutes {
             }
             let spec = try KeyGenerationSpec.parse(keyAlgorithm: body.keyAlgorithm, keySpecification: body.keySpecification)
             let principal = request.forwardedPrincipal
+            if let entry = try await PKCS11TokenAdmin.generate(
+                try reference(context), request: body, spec: spec, principal: principal, tokens: tokens)
+            {
+                return JSONResponse.make(entry)
+            }
             let entry = try await tokens.withTokenChange(
                 try reference(context), database: database,
                 prepare: { _, session, store in
@@ -71,6 +78,9 @@ enum TokenAdminRoutes {
         admin.delete("/token/keys/{alias}") { request, context in
             let alias = try context.parameters.require("alias")
             let principal = request.forwardedPrincipal
+            if try await PKCS11TokenAdmin.remove(try reference(context), alias: alias, principal: principal, tokens: tokens) != nil {
+                return JSONResponse.make(OperationResult(changed: true, message: "Key \(alias) removed."))
+            }
             try await tokens.withTokenChange(
                 try reference(context), database: database,
                 prepare: { _, session, store in
@@ -92,11 +102,19 @@ enum TokenAdminRoutes {
         }
         admin.post("/token/keys/{alias}/test") { _, context in
             let alias = try context.parameters.require("alias")
+            if let result = try await PKCS11TokenAdmin.test(try reference(context), alias: alias, tokens: tokens) {
+                return JSONResponse.make(result)
+            }
             return JSONResponse.make(try await testKey(try reference(context), alias: alias, tokens: tokens, database: database))
         }
         admin.post("/csr") { request, context in
             let body = try await request.decode(as: CertificateRequestRequest.self, context: context)
             let principal = request.forwardedPrincipal
+            if let result = try await PKCS11TokenAdmin.certificationRequest(
+                try reference(context), request: body, principal: principal, tokens: tokens)
+            {
+                return JSONResponse.make(result)
+            }
             let result = try await tokens.withTokenChange(
                 try reference(context), database: database,
                 prepare: { workers, _, store in

@@ -2,13 +2,16 @@ import SignPeerCore
 import SignPeerServer
 import SignPeerStore
 
-/// Where a crypto token keeps its PKCS#12 key store (SPEC §6), from the token worker's
-/// `CRYPTOTOKEN_IMPLEMENTATION_CLASS`, `KEYSTORETYPE` and `KEYSTOREPATH`.
+/// Where a crypto token keeps its keys (SPEC §6), from the token worker's
+/// `CRYPTOTOKEN_IMPLEMENTATION_CLASS`, `KEYSTORETYPE` and `KEYSTOREPATH` (PKCS#12), or its
+/// PKCS#11 properties.
 enum TokenKind: Sendable, Equatable {
     /// `KeystoreInConfigCryptoToken` (the default): in the `key_stores` table.
     case keystoreInConfig
     /// `KeystoreCryptoToken` with `KEYSTORETYPE=PKCS12`: a file.
     case keystoreFile(path: String)
+    /// `PKCS11CryptoToken`: keys in an HSM (SPEC §6.1), handled by `Tokens/PKCS11/`.
+    case pkcs11(PKCS11TokenProperties)
 
     static let packagePrefix = "org.signserver.server.cryptotokens."
 
@@ -28,6 +31,8 @@ enum TokenKind: Sendable, Equatable {
                 throw SignPeerError.invalidProperty("KeystoreCryptoToken needs KEYSTOREPATH.")
             }
             self = .keystoreFile(path: path)
+        case "PKCS11CryptoToken":
+            self = .pkcs11(try PKCS11TokenProperties(worker: worker))
         default:
             throw SignPeerError.invalidProperty("CRYPTOTOKEN_IMPLEMENTATION_CLASS '\(implementation.prefix(96))' is not supported by this signer.")
         }

@@ -9,21 +9,25 @@ import SignPeerStore
 
 /// The activated crypto tokens of this renewal service, by token-holding worker id (SPEC §6).
 /// Activation decodes the PKCS#12 key store with the given code (creating an empty store on the
-/// first activation); a wrong code is refused and audited; deactivation forgets the keys.
+/// first activation), or logs in to the HSM token (``PKCS11Tokens``); a wrong code is refused
+/// and audited; deactivation forgets the keys.
 actor TokenManager {
     private var sessions: [Int: CryptoTokenSession] = [:]
     let database: PostgresClient
     let logger: Logger
+    /// The activated `PKCS11CryptoToken`s.
+    let hsm: PKCS11Tokens
 
-    init(database: PostgresClient, logger: Logger) {
+    init(database: PostgresClient, logger: Logger, pkcs11: PKCS11Configuration = PKCS11Configuration()) {
         self.database = database
         self.logger = logger
+        hsm = PKCS11Tokens(configuration: pkcs11, logger: logger)
     }
 
     func session(for holderID: Int) -> CryptoTokenSession? { sessions[holderID] }
 
     /// `signpeer_tokens_active` for `/metrics`.
-    func recordActiveTokens() { Gauge(label: "signpeer_tokens_active").record(sessions.count) }
+    func recordActiveTokens() async { Gauge(label: "signpeer_tokens_active").record(sessions.count + (await hsm.count)) }
 
     /// Activates the token of `reference` (the worker or its `CRYPTOTOKEN` worker).
     func activate(_ reference: String, code: String, principal: Principal?) async throws -> String {
@@ -31,9 +35,13 @@ actor TokenManager {
         // then record the activation in a second one.
         let (workers, stored) = try await database.withTransaction { connection in
             let workers = try await TokenWorkers.lock(reference, on: connection)
+            if case .pkcs11 = workers.kind { return (workers, [UInt8]?.none) }
             return (workers, try await KeyStoreStorage.load(holderID: workers.holder.id, kind: workers.kind, on: connection))
         }
         let holder = workers.holder
+        if case .pkcs11(let properties) = workers.kind {
+            return try await activateInHSM(reference, workers: workers, properties: properties, pin: code, principal: principal)
+        }
         let outcome: Result<(TokenWorkers, CryptoTokenSession), SignPeerError>
         do {
             var store = PKCS12KeyStore()
@@ -89,12 +97,14 @@ actor TokenManager {
             return holder
         }
         sessions[holder.id] = nil
+        await hsm.deactivate(holderID: holder.id)
         logger.notice("crypto token deactivated", metadata: ["worker": .string(holder.name)])
         return "Deactivation of worker \(holder.name) was successful"
     }
 
-    /// SPEC §6 auto-activation at start: `KEYSTOREPASSWORD` on the token worker, or a file named
-    /// after the worker in `SIGNPEER_TOKEN_SECRETS_DIR`. Failures are logged and audited, never fatal.
+    /// SPEC §6 auto-activation at start: `KEYSTOREPASSWORD` (or `PIN` for PKCS#11) on the token
+    /// worker, or a file named after the worker in `SIGNPEER_TOKEN_SECRETS_DIR`. Failures are
+    /// logged and audited, never fatal.
     func autoActivate(secretsDirectory: String?) async {
         let workers: [WorkerRecord]
         do {
@@ -104,7 +114,7 @@ actor TokenManager {
             return
         }
         for worker in workers where worker.hasInternalToken {
-            var code = worker.value(PropertyName.keystorePassword)
+            var code = worker.value(PropertyName.keystorePassword) ?? worker.value(PropertyName.pin)
             if code == nil, let directory = secretsDirectory,
                 let data = FileManager.default.contents(atPath: directory + "/" + worker.name)
             {
@@ -113,6 +123,8 @@ actor TokenManager {
             guard let code, !code.isEmpty else { continue }
             do {
                 _ = try await activate(String(worker.id), code: code, principal: nil)
+            } catch let error as SignPeerError where error.code == .cryptoTokenOffline {
+                retryActivationWhileOffline(worker, code: code)
             } catch {
                 // `activate` logged and audited a refused code; this is what it could not record.
                 logger.error(
@@ -128,7 +140,8 @@ actor TokenManager {
         var tokens: [TokenStatusResponse.Token] = []
         for token in request.tokens {
             guard let session = sessions[token.workerId] else {
-                tokens.append(.init(workerId: token.workerId, active: false, keys: []))
+                let hsmStatus = await hsm.status(holderID: token.workerId, aliases: token.aliases)
+                tokens.append(hsmStatus ?? .init(workerId: token.workerId, active: false, keys: []))
                 continue
             }
             let store = await session.store

@@ -27,6 +27,17 @@ for module in selenium:selenium openapi_spec_validator:openapi-spec-validator sc
     || python3 -m pip install -q "${module#*:}" 2>/dev/null \
     || python3 -m pip install -q --break-system-packages "${module#*:}"
 done
+# The HSM tests (each makes its own SoftHSM2 token directory): softhsm2, pkcs11.h (libp11-kit-dev)
+# and pkcs11-tool (opensc), without recommends (opensc would pull in the pcscd daemon).
+hsm_missing=()
+for package in softhsm2 opensc libp11-kit-dev; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || hsm_missing+=("$package")
+done
+if [ ${#hsm_missing[@]} -gt 0 ]; then
+  sudo_cmd=(); [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${hsm_missing[@]}" >/dev/null
+fi
 command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
 
 swift build --build-tests

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SignPeer local quick start. On a fresh Debian machine: installs what is missing, builds,
-# creates a private PostgreSQL cluster (.local/pg, port 55432) and a demo PKI (.local/pki),
-# starts the three services in the background and waits until the gateway is ready.
+# creates a private PostgreSQL cluster (.local/pg, port 55432), a demo PKI (.local/pki) and a
+# private SoftHSM2 token (.local/softhsm, label SignPeerDemo), starts the three services in the
+# background and waits until the gateway is ready.
 # Running it again is harmless: it reuses what exists and restarts nothing that runs.
 #   ./deploy/local/up.sh [--release]
 set -euo pipefail
@@ -19,8 +20,9 @@ renewal_port=${SIGNPEER_RENEWAL_PORT:-8082}
 
 say() { printf '==> %s\n' "$*"; }
 
-# 1. System packages.
-packages=(libssl-dev libpq-dev libcurl4-openssl-dev postgresql openssl curl)
+# 1. System packages (softhsm2 and libp11-kit-dev for HSM tokens, opensc for pkcs11-tool;
+#    without recommends, which would pull in the pcscd smart-card daemon).
+packages=(libssl-dev libpq-dev libcurl4-openssl-dev postgresql openssl curl softhsm2 opensc libp11-kit-dev)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -29,7 +31,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   sudo_cmd=(); [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
 
@@ -81,6 +83,30 @@ if [ ! -s "$local_dir/secrets/internal-token" ]; then
   (umask 077; openssl rand -hex 32 > "$local_dir/secrets/internal-token")
 fi
 
+# 4b. A private SoftHSM2 (never the system's /var/lib/softhsm): its configuration and token
+#     directory under .local/softhsm, a token labelled SignPeerDemo whose user PIN is in
+#     .local/secrets/hsm-pin (also the auto-activation secret of the DemoHSMSigner worker). The
+#     token must exist before the renewal service starts: SoftHSM sees new tokens only at
+#     C_Initialize.
+softhsm_dir="$local_dir/softhsm"
+mkdir -p "$softhsm_dir/tokens"
+if [ ! -f "$softhsm_dir/softhsm2.conf" ]; then
+  printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\nslots.mechanisms = ALL\nlibrary.reset_on_fork = false\n' \
+    "$softhsm_dir/tokens" > "$softhsm_dir/softhsm2.conf"
+fi
+export SOFTHSM2_CONF="$softhsm_dir/softhsm2.conf"
+softhsm_module=$(ls /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so 2>/dev/null | head -n 1)
+for secret in hsm-pin hsm-so-pin; do
+  [ -s "$local_dir/secrets/$secret" ] || (umask 077; openssl rand -hex 12 > "$local_dir/secrets/$secret")
+done
+if ! softhsm2-util --show-slots 2>/dev/null | grep -q "Label:.*SignPeerDemo"; then
+  say "creating the SoftHSM2 token SignPeerDemo in .local/softhsm"
+  softhsm2-util --init-token --free --label SignPeerDemo --pin "$(cat "$local_dir/secrets/hsm-pin")" \
+    --so-pin "$(cat "$local_dir/secrets/hsm-so-pin")" >/dev/null
+fi
+mkdir -p "$local_dir/secrets/tokens"
+ln -sf ../hsm-pin "$local_dir/secrets/tokens/DemoHSMSigner"
+
 # 5. The environment every service and the CLI use.
 cat > "$local_dir/env" <<ENV
 # Written by deploy/local/up.sh: source it to use the CLI against the local system.
@@ -99,6 +125,8 @@ export SIGNPEER_TLS_CLIENT_CA="$local_dir/pki/ca.pem"
 export SIGNPEER_TLS_CLIENT_CRL="$local_dir/pki/crl"
 export SIGNPEER_BOOTSTRAP_ADMIN_CERT="$local_dir/pki/admin.pem"
 export SIGNPEER_TOKEN_SECRETS_DIR="$local_dir/secrets/tokens"
+export SOFTHSM2_CONF="$softhsm_dir/softhsm2.conf"
+export SIGNPEER_PKCS11_LIBRARIES="SoftHSM=$softhsm_module"
 export SIGNPEER_URL="https://127.0.0.1:$gateway_port"
 export SIGNPEER_ADMIN_CERT="$local_dir/pki/admin.pem"
 export SIGNPEER_ADMIN_KEY="$local_dir/pki/admin.key"
@@ -147,6 +175,13 @@ if ! signpeer getconfig DemoRSASigner >/dev/null 2>&1; then
   signpeer generatekey DemoRSASigner -keyalg RSA -keyspec 2048 -alias signKey00001
   signpeer generatekey DemoECSigner -keyalg ECDSA -keyspec secp256r1 -alias ecKey001
 fi
+# The HSM demo worker (PKCS11CryptoToken on the SignPeerDemo token), its first key made in the HSM.
+if ! signpeer getconfig DemoHSMSigner >/dev/null 2>&1; then
+  say "creating the HSM demo worker"
+  signpeer setproperties deploy/local/demo-hsm-workers.properties
+  signpeer activatecryptotoken DemoHSMSigner -- "$(cat "$local_dir/secrets/hsm-pin")" >/dev/null
+  signpeer generatekey DemoHSMSigner -keyalg ECDSA -keyspec secp384r1 -alias hsmKey001
+fi
 
 cat <<DONE
 
@@ -158,6 +193,7 @@ SignPeer is up.
   signpeer whoami
   curl --cert .local/pki/admin.pem --key .local/pki/admin.key --cacert .local/pki/ca.pem \\
        https://127.0.0.1:$gateway_port/whoami
-  ./deploy/local/demo-ca.sh             # act as a CA: renew both demo key bindings
+  ./deploy/local/demo-ca.sh             # act as a CA: renew the demo key bindings (one in the HSM)
+  pkcs11-tool --module $softhsm_module --token-label SignPeerDemo -O   # what the HSM holds
   ./deploy/local/down.sh                # stop (add --purge to remove .local)
 DONE

@@ -81,7 +81,7 @@ public final class PrivateKey: @unchecked Sendable {
     }
 
     /// The SubjectPublicKeyInfo DER and the key identifier, both from one `X509_PUBKEY`.
-    private static func encodePublicKey(_ pkey: OpaquePointer) throws -> (der: [UInt8], identifier: String) {
+    static func encodePublicKey(_ pkey: OpaquePointer) throws -> (der: [UInt8], identifier: String) {
         var publicKey: OpaquePointer?
         defer { X509_PUBKEY_free(publicKey) }
         var bits: UnsafePointer<UInt8>?

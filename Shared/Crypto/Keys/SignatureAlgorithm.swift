@@ -64,6 +64,17 @@ public enum SignatureAlgorithm: String, Sendable, Hashable, CaseIterable, Custom
     public static func forKey(
         configured signatureAlgorithm: String?, requestSignatureAlgorithm: String?, key: PrivateKey
     ) throws -> SignatureAlgorithm {
+        try forKey(
+            configured: signatureAlgorithm, requestSignatureAlgorithm: requestSignatureAlgorithm,
+            keyAlgorithm: key.algorithm, keySpecification: key.specification)
+    }
+
+    /// The same for a key known by its algorithm and specification (an HSM key, whose facts come
+    /// from its ``PublicKeyInfo``).
+    public static func forKey(
+        configured signatureAlgorithm: String?, requestSignatureAlgorithm: String?, keyAlgorithm: String,
+        keySpecification: String?
+    ) throws -> SignatureAlgorithm {
         let candidates = [
             (PropertyName.requestSignatureAlgorithm, requestSignatureAlgorithm),
             (PropertyName.signatureAlgorithm, signatureAlgorithm),
@@ -71,8 +82,8 @@ public enum SignatureAlgorithm: String, Sendable, Hashable, CaseIterable, Custom
         let chosen = candidates.lazy.compactMap { property, value in presentValue(value).map { (property, $0) } }
             .first { !$0.1.lowercased().hasPrefix("nonewith") }
         guard let (property, value) = chosen else {
-            guard let algorithm = defaultAlgorithm(for: key) else {
-                throw SignPeerError.invalidProperty("\(PropertyName.signatureAlgorithm) has no default for \(key.algorithm) keys")
+            guard let algorithm = allCases.first(where: { $0.keyAlgorithm == keyAlgorithm }) else {
+                throw SignPeerError.invalidProperty("\(PropertyName.signatureAlgorithm) has no default for \(keyAlgorithm) keys")
             }
             return algorithm
         }
@@ -80,26 +91,27 @@ public enum SignatureAlgorithm: String, Sendable, Hashable, CaseIterable, Custom
             let names = allCases.map(\.rawValue).joined(separator: ", ")
             throw SignPeerError.invalidProperty("\(property) '\(value)' is not a supported signature algorithm (\(names))")
         }
-        if let misfit = algorithm.misfit(for: key) {
+        if let misfit = algorithm.misfit(keyAlgorithm: keyAlgorithm, keySpecification: keySpecification) {
             throw SignPeerError.invalidProperty("\(property) '\(value)' \(misfit)")
         }
         return algorithm
     }
 
-    private static func defaultAlgorithm(for key: PrivateKey) -> SignatureAlgorithm? {
-        allCases.first { $0.keyAlgorithm == key.algorithm }
-    }
-
     /// Why this algorithm cannot sign with `key` (the end of a sentence naming the algorithm), or
     /// `nil` when it can.
     func misfit(for key: PrivateKey) -> String? {
-        guard key.algorithm == keyAlgorithm else {
-            let article = ["RSA", "EC", "Ed25519", "Ed448"].contains(key.algorithm) ? "an" : "a"
-            return "does not fit \(article) \(key.algorithm) key"
+        misfit(keyAlgorithm: key.algorithm, keySpecification: key.specification)
+    }
+
+    /// The same for a key known by its algorithm and specification.
+    public func misfit(keyAlgorithm algorithm: String, keySpecification: String?) -> String? {
+        guard algorithm == keyAlgorithm else {
+            let article = ["RSA", "EC", "Ed25519", "Ed448"].contains(algorithm) ? "an" : "a"
+            return "does not fit \(article) \(algorithm) key"
         }
         // RSASSA-PSS needs ceil((bits - 1) / 8) >= 2 * hash length + 2 (RFC 8017 §9.1.1), which
         // rules out SHA-512 with a 1024-bit key.
-        if usesPSS, let hashLength, let bits = key.specification.flatMap({ Int($0) }),
+        if usesPSS, let hashLength, let bits = keySpecification.flatMap({ Int($0) }),
             (bits + 6) / 8 < 2 * hashLength + 2
         {
             return "does not fit an RSA key of \(bits) bits (too short for RSASSA-PSS with this hash)"

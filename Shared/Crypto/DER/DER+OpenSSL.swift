@@ -2,7 +2,7 @@ import COpenSSL
 
 /// OpenSSL's two-call `i2d_*` encoding in one place: ask for the length, then write into a buffer
 /// of exactly that size.
-enum DER {
+extension DER {
     typealias Encoder = (OpaquePointer?, UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?) -> Int32
 
     /// The DER encoding of `object` by `i2d` (e.g. `i2d_X509`), or nil when OpenSSL cannot encode it.
