@@ -17,6 +17,8 @@ actor RefusalLedger {
         var remoteAddress: String
         /// The front door: `json` (`/peer/v1`) or `ejbca` (`/signserver/peer/v1`).
         var peerProtocol = "json"
+        /// The sourceId of an EJBCA peer-protocol frame, for the registry row.
+        var sourceId: Int32?
         var count = 1
     }
 

@@ -18,11 +18,11 @@ struct RefusalRecorder: Service {
     /// Records one refused request and returns `error`, to be thrown.
     func refuse(
         _ error: SignPeerError, principal: Principal, issuerMatch: String, path: String, remoteAddress: String,
-        peerProtocol: String = "json", logger: Logger
+        peerProtocol: String = "json", sourceId: Int32? = nil, logger: Logger
     ) async throws -> SignPeerError {
         let refusal = RefusalLedger.Refusal(
             reason: error.code, principal: principal, issuerMatch: issuerMatch, path: path, remoteAddress: remoteAddress,
-            peerProtocol: peerProtocol)
+            peerProtocol: peerProtocol, sourceId: sourceId)
         if let write = await ledger.refused(refusal) {
             try await self.write(write, logger: logger)
         }
@@ -66,7 +66,7 @@ struct RefusalRecorder: Service {
                 if refusal.reason == .peerNotAuthorized {
                     try await IncomingConnectionRegistry.recordRefused(
                         refusal.principal, issuerMatch: refusal.issuerMatch, remoteAddress: refusal.remoteAddress,
-                        count: refusal.count, on: connection)
+                        count: refusal.count, sourceId: refusal.sourceId, on: connection)
                 }
                 try await AuditLog.append(
                     AuditEvent(

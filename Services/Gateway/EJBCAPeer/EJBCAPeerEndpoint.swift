@@ -51,7 +51,7 @@ struct EJBCAPeerEndpoint: Sendable {
         let principal = try context.requirePrincipal()
         // The switch and the role come from caches and refusals are folded (SPEC §11 "Floods"),
         // so a refused CA costs look-ups, not a database write per request.
-        guard try await incoming.isEnabled() else { throw try await deny(.incomingDisabled, principal, context) }
+        guard try await incoming.isEnabled() else { throw try await deny(.incomingDisabled, principal, nil, context) }
         let body: [UInt8]
         let frame: PeerFrame
         do {
@@ -64,14 +64,14 @@ struct EJBCAPeerEndpoint: Sendable {
         parsedFrame = frame
         // The refusal of an unauthorized CA writes its registry row (batched), so it can be
         // authorized from there; an accepted CA's row is written with its sourceId.
-        guard principal.hasRole(.peerSystem) else { throw try await deny(.notAuthorized, principal, context) }
+        guard principal.hasRole(.peerSystem) else { throw try await deny(.notAuthorized, principal, frame, context) }
         try await refusals.accepted(principal, logger: context.logger)
         guard
             try await registry.recordIfIncomingEnabled(
                 principal, issuerMatch: context.issuerMatch, remoteAddress: context.remoteAddress, sourceId: frame.sourceId)
         else {
             await incoming.remember(false)
-            throw try await deny(.incomingDisabled, principal, context)
+            throw try await deny(.incomingDisabled, principal, frame, context)
         }
 
         let peerRequest = try EJBCAPeerRequest(frame)
@@ -128,7 +128,9 @@ struct EJBCAPeerEndpoint: Sendable {
 
     /// Logs and audits a refused request through the same ``RefusalRecorder`` as the JSON API
     /// (`PEER_REQUEST_DENIED`, folded per certificate and reason), and returns the refusal to throw.
-    private func deny(_ reason: Reason, _ principal: Principal, _ context: GatewayRequestContext) async throws -> Refusal {
+    private func deny(_ reason: Reason, _ principal: Principal, _ frame: PeerFrame?, _ context: GatewayRequestContext)
+        async throws -> Refusal
+    {
         let error =
             switch reason {
             case .incomingDisabled: PeerAccessMiddleware.incomingDisabled
@@ -137,7 +139,8 @@ struct EJBCAPeerEndpoint: Sendable {
         return Refusal(
             error: try await refusals.refuse(
                 error, principal: principal, issuerMatch: context.issuerMatch, path: Self.path,
-                remoteAddress: context.remoteAddress, peerProtocol: "ejbca", logger: context.logger))
+                remoteAddress: context.remoteAddress, peerProtocol: "ejbca", sourceId: frame?.sourceId,
+                logger: context.logger))
     }
 
     /// `signpeer_peer_requests_total{protocol="ejbca"}`, by message type and outcome.
