@@ -17,9 +17,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-# From PyPI: Selenium drives the browser test; the OpenAPI description is checked with an
-# independent validator.
-for module in selenium:selenium openapi_spec_validator:openapi-spec-validator; do
+# From PyPI: Selenium drives the browser test; the OpenAPI description and the Kubernetes
+# manifests are checked with independent validators.
+for module in selenium:selenium openapi_spec_validator:openapi-spec-validator kubernetes_validate:kubernetes-validate; do
   python3 -c "import ${module%%:*}" 2>/dev/null \
     || python3 -m pip install -q "${module#*:}" 2>/dev/null \
     || python3 -m pip install -q --break-system-packages "${module#*:}"
