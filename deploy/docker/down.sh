@@ -15,7 +15,10 @@ cd "$repo"
 
 containers=$(project_containers)
 # shellcheck disable=SC2086
-[ -z "$containers" ] || "$engine" rm -f -t 10 $containers >/dev/null
+if [ -n "$containers" ]; then
+  # podman waits 10 s for a clean stop by default; docker rm -f kills at once.
+  if [ "$engine" = podman ]; then podman rm -f -t 5 $containers >/dev/null; else docker rm -f $containers >/dev/null; fi
+fi
 down=("${compose[@]}" down --remove-orphans); $purge && down+=(-v)
 "${down[@]}" >/dev/null 2>&1 || true
 if $purge; then

@@ -1,9 +1,10 @@
+# shellcheck shell=bash
 # Sourced by the scripts in deploy/docker/: picks the container engine and its compose tool, and
 # installs them where neither is present.
 #   - `docker compose` when a Docker engine answers and has the compose plugin;
 #   - otherwise podman (Debian's package) with podman-compose 1.6.0 from PyPI in a venv under
 #     .local/ (Debian's podman-compose 1.0.3 cannot mount file secrets, scale, or merge files).
-# Sets: engine (docker|podman), compose=(the compose command with compose.yaml and the overrides),
+# Sets: engine (docker|podman), compose=(the compose command with compose.yaml),
 # and project (the compose project name). Needs: repo (the checkout's top folder).
 
 project=signpeer
@@ -42,7 +43,7 @@ pick_engine() {
   if [ "${SIGNPEER_ENGINE:-}" != podman ] && command -v docker >/dev/null \
       && docker info >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
     engine=docker
-    compose=(docker compose -f "$repo/compose.yaml" -f "$repo/compose.ports.yaml")
+    compose=(docker compose -f "$repo/compose.yaml")
     return 0
   fi
   engine=podman
@@ -52,9 +53,7 @@ pick_engine() {
     python3 -m venv "$compose_venv"
     "$compose_venv/bin/pip" install -q podman-compose==1.6.0
   fi
-  # podman cannot publish a host port range onto one container port: compose.ports.yaml gives
-  # each gateway replica its own random loopback port instead.
-  compose=("$compose_venv/bin/podman-compose" -f "$repo/compose.yaml" -f "$repo/compose.ports.yaml")
+  compose=("$compose_venv/bin/podman-compose" -f "$repo/compose.yaml")
 }
 
 # The containers of the project (every replica included), by the label both compose tools set.
