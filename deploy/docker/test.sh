@@ -242,20 +242,32 @@ others_serve() {
 check "gateway 1 killed: gateways 2 and 3 still answer ping and listing (10 requests each)" others_serve
 
 # --- the renewal service restarted -------------------------------------------------------------
-tokens_active() {
-  local out; out=$(call "$peer" 1 /peer/v1/keybindings)
-  [ "$(status_of <<<"$out")" = 200 ] && body_of <<<"$out" \
-    | json "len(d['keyBindings']) == 2 and all(b['cryptoTokenActive'] for b in d['keyBindings'])" | grep -qx True
+# active_tokens: the listing (gateway 2) as "name=active" pairs, e.g. "DemoECSigner=False DemoRSASigner=True".
+active_tokens() {
+  call "$peer" 1 /peer/v1/keybindings | body_of \
+    | json "' '.join(sorted(f\"{b['name']}={b['cryptoTokenActive']}\" for b in d['keyBindings']))" 2>/dev/null
 }
-restarted_renewal() {
+restart_renewal() {
   local before after
   before=$("$engine" inspect -f '{{.State.StartedAt}}' "$renewal_name")
   "$engine" restart -t 10 "$renewal_name" >/dev/null || return 1
   after=$("$engine" inspect -f '{{.State.StartedAt}}' "$renewal_name")
   [ "$before" != "$after" ] || { echo "renewal container was not restarted"; return 1; }
-  eventually 90 tokens_active || { echo "tokens not active again: $(call "$peer" 1 /peer/v1/keybindings)"; return 1; }
 }
-check "renewal container restarted: both tokens auto-activated again from the code files" restarted_renewal
+restarted_renewal() {
+  local want
+  # First without DemoCryptoToken's code file: that token (DemoECSigner's) must stay offline,
+  # so the activation afterwards is the code files' doing and not anything kept elsewhere.
+  mv "$secrets/tokens/DemoCryptoToken" "$work/DemoCryptoToken.code"
+  restart_renewal || return 1
+  want="DemoECSigner=False DemoRSASigner=True"
+  eventually 90 eval '[ "$(active_tokens)" = "$want" ]' || { echo "without one code file: $(active_tokens), want $want"; return 1; }
+  mv "$work/DemoCryptoToken.code" "$secrets/tokens/DemoCryptoToken"
+  restart_renewal || return 1
+  want="DemoECSigner=True DemoRSASigner=True"
+  eventually 90 eval '[ "$(active_tokens)" = "$want" ]' || { echo "after the restart: $(active_tokens), want $want"; return 1; }
+}
+check "renewal container restarted: tokens auto-activated again from the code files (and not without one)" restarted_renewal
 
 # --- audit log ---------------------------------------------------------------------------------
 verify_audit() {
