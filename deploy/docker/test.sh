@@ -36,10 +36,12 @@ check() {
 }
 finish() {
   "$here/down.sh" --purge >"$work/down.log" 2>&1
-  if [ -n "$(project_containers 2>/dev/null)" ]; then
-    fail "down.sh --purge leaves no container of the project" "$(cat "$work/down.log")"
+  local volumes
+  volumes=$("$engine" volume ls -q --filter "label=com.docker.compose.project=$project" 2>/dev/null)
+  if [ -n "$(project_containers 2>/dev/null)" ] || [ -n "$volumes" ]; then
+    fail "down.sh --purge leaves no container and no volume of the project" "$(cat "$work/down.log") volumes: $volumes"
   else
-    pass "down.sh --purge leaves no container of the project"
+    pass "down.sh --purge leaves no container and no volume of the project"
   fi
   rm -rf "$work"
   echo "container test took $(elapsed)"
@@ -49,12 +51,12 @@ finish() {
 trap 'finish; exit $?' EXIT
 
 # --- up ----------------------------------------------------------------------------------------
+pick_engine >"$work/engine.log" 2>&1 || { fail "container engine ready" "$(cat "$work/engine.log")"; exit 1; }
 if ! GATEWAYS=3 "$here/up.sh" >"$work/up.log" 2>&1; then
   fail "up.sh starts PostgreSQL, renewal, key bindings and 3 gateways" "$(tail -40 "$work/up.log")"
   exit 1
 fi
 pass "up.sh starts PostgreSQL, renewal, key bindings and 3 gateways ($(grep -o 'images ready in [0-9]* s' "$work/up.log"))"
-pick_engine >/dev/null 2>&1
 mapfile -t gateway_names < <(service_containers gateway)
 ports=()
 for name in "${gateway_names[@]}"; do ports+=("$("$engine" port "$name" 8443 | head -n 1 | sed 's/.*://')"); done
