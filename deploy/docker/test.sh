@@ -263,11 +263,11 @@ restarted_renewal() {
   mv "$secrets/tokens/DemoCryptoToken" "$work/DemoCryptoToken.code"
   restart_renewal || return 1
   want="DemoECSigner=False DemoRSASigner=True"
-  eventually 90 eval '[ "$(active_tokens)" = "$want" ]' || { echo "without one code file: $(active_tokens), want $want"; return 1; }
+  eventually 180 eval '[ "$(active_tokens)" = "$want" ]' || { echo "without one code file: $(active_tokens), want $want"; return 1; }
   mv "$work/DemoCryptoToken.code" "$secrets/tokens/DemoCryptoToken"
   restart_renewal || return 1
   want="DemoECSigner=True DemoRSASigner=True"
-  eventually 90 eval '[ "$(active_tokens)" = "$want" ]' || { echo "after the restart: $(active_tokens), want $want"; return 1; }
+  eventually 180 eval '[ "$(active_tokens)" = "$want" ]' || { echo "after the restart: $(active_tokens), want $want"; return 1; }
 }
 check "renewal container restarted: tokens auto-activated again from the code files (and not without one)" restarted_renewal
 
