@@ -37,7 +37,8 @@ check() {
 finish() {
   "$here/down.sh" --purge >"$work/down.log" 2>&1
   local volumes
-  volumes=$("$engine" volume ls -q --filter "label=com.docker.compose.project=$project" 2>/dev/null)
+  # Both compose tools name a project's volumes <project>_<volume>.
+  volumes=$("$engine" volume ls -q 2>/dev/null | grep "^${project}_")
   if [ -n "$(project_containers 2>/dev/null)" ] || [ -n "$volumes" ]; then
     fail "down.sh --purge leaves no container and no volume of the project" "$(cat "$work/down.log") volumes: $volumes"
   else
