@@ -22,8 +22,8 @@ fi
 down=("${compose[@]}" down --remove-orphans); $purge && down+=(-v)
 "${down[@]}" >/dev/null 2>&1 || true
 if $purge; then
-  for volume in $("$engine" volume ls -q --filter "label=com.docker.compose.project=$project"; \
-                  "$engine" volume ls -q --filter "label=io.podman.compose.project=$project"); do
+  # Both compose tools name a project's volumes <project>_<volume>.
+  for volume in $("$engine" volume ls -q | grep "^${project}_"); do
     "$engine" volume rm -f "$volume" >/dev/null 2>&1 || true
   done
 fi
