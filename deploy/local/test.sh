@@ -20,9 +20,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-# From PyPI: Selenium drives the browser test; the OpenAPI description is checked with an
-# independent validator, and the served peer API is fuzzed against it with schemathesis.
-for module in selenium:selenium openapi_spec_validator:openapi-spec-validator schemathesis:schemathesis; do
+# From PyPI: Selenium drives the browser test; the OpenAPI description and the Kubernetes
+# manifests are checked with independent validators, and the served peer API is fuzzed against
+# its description with schemathesis.
+for module in selenium:selenium openapi_spec_validator:openapi-spec-validator kubernetes_validate:kubernetes-validate \
+  schemathesis:schemathesis; do
   python3 -c "import ${module%%:*}" 2>/dev/null \
     || python3 -m pip install -q "${module#*:}" 2>/dev/null \
     || python3 -m pip install -q --break-system-packages "${module#*:}"
