@@ -17,6 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: []),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
@@ -50,7 +52,7 @@ let package = Package(
         .target(
             name: "SignPeerPostgres",
             dependencies: [
-                "CLibPQ", "SignPeerCore",
+                "CLibPQ",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/Postgres", swiftSettings: swiftSettings),
@@ -60,10 +62,19 @@ let package = Package(
             path: "Shared/HTTPClient", swiftSettings: swiftSettings),
         .target(
             name: "SignPeerCrypto",
-            dependencies: ["COpenSSL", "CSignPeerShims", "SignPeerCore"],
+            dependencies: [
+                "COpenSSL", "CSignPeerShims", "SignPeerCore", .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Shared/Crypto", swiftSettings: swiftSettings),
         .target(
-            name: "SignPeerServiceSupport",
+            name: "SignPeerStore",
+            dependencies: [
+                "SignPeerCore", "SignPeerPostgres", "SignPeerCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/Store", swiftSettings: swiftSettings),
+        .target(
+            name: "SignPeerServer",
             dependencies: [
                 "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -72,8 +83,9 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
             ],
-            path: "Shared/ServiceSupport", swiftSettings: swiftSettings),
+            path: "Shared/Server", swiftSettings: swiftSettings),
 
         // MARK: Executables
 
@@ -81,7 +93,7 @@ let package = Package(
             name: "SignPeerGateway",
             dependencies: [
                 "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto",
-                "SignPeerServiceSupport",
+                "SignPeerServer", "SignPeerStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -94,7 +106,8 @@ let package = Package(
         .executableTarget(
             name: "SignPeerKeyBindings",
             dependencies: [
-                "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto", "SignPeerServiceSupport",
+                "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto", "SignPeerServer",
+                "SignPeerStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -104,7 +117,7 @@ let package = Package(
             name: "SignPeerRenewal",
             dependencies: [
                 "SignPeerCore", "SignPeerPostgres", "SignPeerHTTPClient", "SignPeerCrypto",
-                "SignPeerServiceSupport",
+                "SignPeerServer", "SignPeerStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -142,6 +155,29 @@ let package = Package(
         .testTarget(
             name: "CLITests", dependencies: ["SignPeerCLI", "SignPeerCore"],
             path: "Tests/CLITests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StoreTests", dependencies: ["SignPeerStore", "SignPeerCore", "SignPeerTestSupport"],
+            path: "Tests/StoreTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "SignPeerServer", "SignPeerCore", "SignPeerPostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/ServerTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RenewalServiceTests",
+            dependencies: [
+                "SignPeerRenewal", "SignPeerServer", "SignPeerStore", "SignPeerPostgres", "SignPeerHTTPClient",
+                "SignPeerCore", "SignPeerTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/RenewalServiceTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GatewayTests", dependencies: ["SignPeerGateway"],
+            path: "Tests/GatewayTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["SignPeerCore", "SignPeerTestSupport"],

@@ -1,6 +1,7 @@
 import Hummingbird
 import SignPeerCore
-import SignPeerServiceSupport
+import SignPeerServer
+import SignPeerStore
 
 /// The admin API (`/admin/v1/...`, Admin role; table in `AdminAPI`). Role rules and the
 /// incoming-connection registry belong to the gateway and are handled here; worker and property
@@ -89,7 +90,7 @@ enum AdminRoutes {
             admin.on(RouterPath("/workers/{ref}/token/keys/{alias}" + suffix), method: method) { request, context in
                 let alias = try context.parameters.require("alias")
                 guard WorkerReference.isValid(alias) else {
-                    throw SignPeerError(.keyNotFound, "No key '\(alias.prefix(64))'.", status: 404)
+                    throw SignPeerError.keyNotFound("No key '\(alias.prefix(64))'.")
                 }
                 return try await renewal.forward(
                     request, context: context,
@@ -100,8 +101,7 @@ enum AdminRoutes {
 
     static func role(_ context: GatewayRequestContext) throws -> Role {
         guard let role = AdminAPI.role(fromPath: try context.parameters.require("role")) else {
-            throw SignPeerError(
-                .notFound, "Unknown role list: use peersystems, admins, auditors or archiveauditors.", status: 404)
+            throw SignPeerError.notFound("Unknown role list: use peersystems, admins, auditors or archiveauditors.")
         }
         return role
     }
@@ -110,7 +110,7 @@ enum AdminRoutes {
     static func reference(_ context: GatewayRequestContext) throws -> String {
         let reference = try context.parameters.require("ref")
         guard WorkerReference.isValid(reference) else {
-            throw SignPeerError(.workerNotFound, "No worker '\(reference.prefix(64))'.", status: 404)
+            throw SignPeerError.workerNotFound("No worker '\(reference.prefix(64))'.")
         }
         return reference
     }

@@ -18,16 +18,16 @@ struct AuthenticationMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         guard let certificate = try? await context.channel.nioSSL_peerCertificate().get() else {
-            throw SignPeerError(.clientCertificateRequired, "A trusted client certificate is required.", status: 401)
+            throw SignPeerError.clientCertificateRequired("A trusted client certificate is required.")
         }
         let identity: ClientIdentity
         do {
             identity = try identities.identity(forDER: try certificate.toDERBytes())
         } catch {
-            throw SignPeerError(.clientCertificateRequired, "The client certificate could not be read.", status: 401)
+            throw SignPeerError.clientCertificateRequired("The client certificate could not be read.")
         }
         guard identity.isValid(at: Date()) else {
-            throw SignPeerError(.clientCertificateRequired, "The client certificate is not valid now.", status: 401)
+            throw SignPeerError.clientCertificateRequired("The client certificate is not valid now.")
         }
         var context = context
         context.principal = Principal(

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import SignPeerCore
 import SignPeerCrypto
 
@@ -29,20 +28,13 @@ struct ClientIdentity: Sendable, Hashable {
 }
 
 /// Parsed identities by certificate DER, so the 0.2–0.5 ms parse happens once per client
-/// certificate instead of once per request. Bounded: cleared when it reaches `capacity`.
-final class ClientIdentityCache: Sendable {
-    private let entries = Mutex<[[UInt8]: ClientIdentity]>([:])
-    private let capacity: Int
+/// certificate instead of once per request. Bounded (``BoundedCache``).
+struct ClientIdentityCache: Sendable {
+    private let entries: BoundedCache<[UInt8], ClientIdentity>
 
-    init(capacity: Int = 4096) { self.capacity = capacity }
+    init(capacity: Int = 4096) { entries = BoundedCache(capacity: capacity) }
 
     func identity(forDER der: [UInt8]) throws -> ClientIdentity {
-        if let cached = entries.withLock({ $0[der] }) { return cached }
-        let identity = ClientIdentity(certificate: try Certificate(derEncoded: der))
-        entries.withLock { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[der] = identity
-        }
-        return identity
+        try entries.value(for: der) { ClientIdentity(certificate: try Certificate(derEncoded: der)) }
     }
 }

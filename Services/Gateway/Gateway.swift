@@ -3,7 +3,8 @@ import HummingbirdTLS
 import Logging
 import ServiceLifecycle
 import SignPeerHTTPClient
-import SignPeerServiceSupport
+import SignPeerServer
+import SignPeerStore
 
 /// `signpeer-gateway`: the only network-facing service. Terminates mutual TLS, authenticates
 /// clients, checks roles and forwards to the internal services; also serves the operations port.
@@ -13,7 +14,8 @@ struct Gateway {
         await ServiceMain.run(service: "signpeer-gateway") { environment, boot in
             let configuration = try GatewayConfiguration(environment: environment)
             let tls = try GatewayTLS.serverConfiguration(configuration)
-            let database = DatabaseService(settings: configuration.database, logger: boot.logger)
+            let database = DatabaseService(
+                settings: configuration.database, migrations: SignPeerSchema.migrations, logger: boot.logger)
             try await database.migrate()
             if let path = configuration.bootstrapAdminCertificatePath {
                 try await BootstrapAdmin.apply(certificatePath: path, database: database.client, logger: boot.logger)
@@ -36,7 +38,7 @@ struct Gateway {
             PeerRoutes.add(
                 to: router, registry: registry, keyBindings: Forwarder(service: keyBindings),
                 renewal: Forwarder(service: renewal))
-            let rules = RoleRuleStore(database: database.client, roleDirectory: roleDirectory)
+            let rules = RoleRuleStore(database: database.client, onChange: { roleDirectory.invalidate() })
             AdminRoutes.add(
                 to: router, rules: rules, registry: registry, keyBindings: Forwarder(service: keyBindings),
                 renewal: Forwarder(service: renewal))

@@ -1,4 +1,5 @@
-import SignPeerServiceSupport
+import SignPeerServer
+import SignPeerStore
 
 /// Everything the gateway reads from `SIGNPEER_*` variables, with defaults that work for the
 /// local quick start (`deploy/local/up.sh`). See the README for the table.

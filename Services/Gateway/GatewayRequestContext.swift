@@ -19,12 +19,12 @@ struct GatewayRequestContext: RequestContext {
     }
 
     /// Peer API bodies are at most 1 MiB (SPEC §8).
-    var maxUploadSize: Int { 1024 * 1024 }
+    var maxUploadSize: Int { Limits.requestBody }
 
     /// The authenticated principal; routes behind ``AuthenticationMiddleware`` always have one.
     func requirePrincipal() throws -> Principal {
         guard let principal else {
-            throw SignPeerError(.clientCertificateRequired, "A trusted client certificate is required.", status: 401)
+            throw SignPeerError.clientCertificateRequired("A trusted client certificate is required.")
         }
         return principal
     }

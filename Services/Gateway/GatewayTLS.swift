@@ -1,5 +1,6 @@
 import NIOSSL
-import SignPeerServiceSupport
+import SignPeerServer
+import SignPeerStore
 
 /// The TLS server configuration of the peer/admin port: mutual TLS is mandatory.
 ///

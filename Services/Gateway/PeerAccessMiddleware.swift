@@ -1,6 +1,7 @@
 import Hummingbird
 import SignPeerCore
-import SignPeerServiceSupport
+import SignPeerServer
+import SignPeerStore
 
 /// SPEC §4 for every `/peer/v1/...` request, in this order: incoming connections must be enabled
 /// (403 `peers_incoming_disabled`, nothing recorded); the connection is recorded in the registry;
@@ -19,12 +20,12 @@ struct PeerAccessMiddleware: RouterMiddleware {
             remoteAddress: context.remoteAddress)
         guard enabled else {
             throw try await deny(
-                SignPeerError(.peersIncomingDisabled, "Incoming peer connections are disabled on this signer.", status: 403),
+                SignPeerError.peersIncomingDisabled("Incoming peer connections are disabled on this signer."),
                 principal, request, context)
         }
         guard principal.hasRole(.peerSystem) else {
             throw try await deny(
-                SignPeerError(.peerNotAuthorized, "This client certificate is not authorized as a peer system.", status: 403),
+                SignPeerError.peerNotAuthorized("This client certificate is not authorized as a peer system."),
                 principal, request, context)
         }
         return try await next(request, context)
@@ -57,9 +58,7 @@ struct RequireRole: RouterMiddleware {
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
         guard !roles.isDisjoint(with: principal.roles) else {
-            throw SignPeerError(
-                .forbidden, "This call requires the \(roles.map(\.rawValue).sorted().joined(separator: " or ")) role.",
-                status: 403)
+            throw SignPeerError.forbidden("This call requires the \(roles.map(\.rawValue).sorted().joined(separator: " or ")) role.")
         }
         return try await next(request, context)
     }

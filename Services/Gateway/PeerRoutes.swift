@@ -1,6 +1,7 @@
 import Hummingbird
 import SignPeerCore
-import SignPeerServiceSupport
+import SignPeerServer
+import SignPeerStore
 
 /// Peer API v1 (SPEC §8) behind ``PeerAccessMiddleware``. Listing goes to the key-binding
 /// service; the OpenAPI description is served to any trusted client without touching the registry.
@@ -30,26 +31,16 @@ enum PeerRoutes {
             let id = try KeyBindingID.parse(context.parameters.get("id"))
             return try await keyBindings.forward(request, context: context, to: "/internal/v1/keybindings/\(id)")
         }
-        // Renewal acts only on listed bindings: the key-binding service answers 404
-        // `key_binding_not_found` for anything else, before the renewal service is asked.
+        // One forward each: the renewal service checks, inside the transaction that locks the
+        // worker, that the binding is listed (404 `key_binding_not_found`), and an install answers
+        // the updated binding itself.
         peer.post("/keybindings/{id}/renewal") { request, context in
             let id = try KeyBindingID.parse(context.parameters.get("id"))
-            try await requireListed(id, keyBindings: keyBindings, context: context)
             return try await renewal.forward(request, context: context, to: "/internal/v1/workers/\(id)/renewal")
         }
         peer.put("/keybindings/{id}/certificate") { request, context in
             let id = try KeyBindingID.parse(context.parameters.get("id"))
-            try await requireListed(id, keyBindings: keyBindings, context: context)
-            let installed = try await renewal.forward(request, context: context, to: "/internal/v1/workers/\(id)/certificate")
-            guard installed.status == .ok else { return installed }
-            return try await keyBindings.forward(
-                request, context: context, to: "/internal/v1/keybindings/\(id)", method: "GET")
+            return try await renewal.forward(request, context: context, to: "/internal/v1/workers/\(id)/certificate")
         }
-    }
-
-    static func requireListed(_ id: Int, keyBindings: Forwarder, context: GatewayRequestContext) async throws {
-        let response = try await keyBindings.service.send(
-            "GET", "/internal/v1/keybindings/\(id)", requestID: context.requestID, principal: try context.requirePrincipal())
-        try InternalServiceClient.throwIfError(response, service: keyBindings.service.name)
     }
 }

@@ -1,19 +1,20 @@
 import Foundation
 import SignPeerCore
 import SignPeerPostgres
+import SignPeerStore
 
 /// Looks up the roles of a client certificate in `role_rules`, caching each answer for a short
 /// time so a burst of requests costs one query, while a rule added or removed on any gateway
 /// replica takes effect everywhere within `ttl` (SPEC §4, no restart needed).
-actor RoleDirectory {
-    private struct Entry {
+final class RoleDirectory: Sendable {
+    private struct Entry: Sendable {
         var roles: [Role]
         var expires: ContinuousClock.Instant
     }
 
     private let database: PostgresClient
     private let ttl: Duration
-    private var cache: [String: Entry] = [:]
+    private let cache = BoundedCache<String, Entry>(capacity: 10_000)
 
     init(database: PostgresClient, ttl: Duration) {
         self.database = database
@@ -27,13 +28,9 @@ actor RoleDirectory {
         let key = identity.serialNumber + "\n" + identity.issuerMatch
         let now = ContinuousClock.now
         if let entry = cache[key], entry.expires > now { return entry.roles }
-        let rows = try await database.query(
-            "SELECT role FROM role_rules WHERE serial_number = $1 AND issuer_match = $2",
-            [.text(identity.serialNumber), .text(identity.issuerMatch)])
-        let roles = try rows.map { try $0.decode(String.self, column: "role") }
-            .compactMap(Role.init(rawValue:)).sorted()
-        if cache.count > 10_000 { cache.removeAll(keepingCapacity: true) }
-        cache[key] = Entry(roles: roles, expires: now + ttl)
+        let roles = try await RoleRuleStore.roles(
+            serialNumber: identity.serialNumber, issuerMatch: identity.issuerMatch, in: database)
+        cache.set(Entry(roles: roles, expires: now + ttl), for: key)
         return roles
     }
 }

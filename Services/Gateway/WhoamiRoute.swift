@@ -1,6 +1,7 @@
 import Hummingbird
 import SignPeerCore
-import SignPeerServiceSupport
+import SignPeerServer
+import SignPeerStore
 
 /// `GET /whoami`: any trusted client sees its principal as the gateway sees it (normalized
 /// serial, issuer, subject, roles), so an operator can tell why a rule does not match.

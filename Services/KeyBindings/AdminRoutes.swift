@@ -1,14 +1,15 @@
 import Foundation
 import Hummingbird
 import SignPeerCore
-import SignPeerServiceSupport
+import SignPeerServer
+import SignPeerStore
 
 /// The configuration half of the admin API (`/internal/v1/admin/...`, reached through the
 /// gateway's `/admin/v1/...`): property files, single properties, workers and their status. The
 /// gateway already checked the Admin role; this service checks the forwarded principal again.
 enum AdminRoutes {
     static func add(
-        to router: Router<BasicRequestContext>, repository: WorkerRepository, writer: ConfigurationWriter,
+        to router: Router<BasicRequestContext>, repository: WorkerStore, writer: ConfigurationWriter,
         status: WorkerStatusReporter
     ) {
         let admin = router.group("/internal/v1/admin").add(middleware: RequireForwardedRole(.admin))
@@ -64,7 +65,7 @@ enum AdminRoutes {
         _ principal: Principal?
     ) async throws -> Response {
         if case .worker(let reference) = target, !WorkerReference.isValid(reference) {
-            throw SignPeerError(.workerNotFound, "No worker '\(reference.prefix(64))'.", status: 404)
+            throw SignPeerError.workerNotFound("No worker '\(reference.prefix(64))'.")
         }
         let name = try PropertyName.canonical(rawName)
         let file = PropertyFile(operations: [.init(line: 1, target: target, property: name, value: value)])
@@ -72,7 +73,7 @@ enum AdminRoutes {
         do {
             outcome = try await writer.apply(file, by: principal)
         } catch let error as SignPeerError where error.message.hasPrefix("Line 1: ") {
-            throw SignPeerError(error.code, String(error.message.dropFirst("Line 1: ".count)), status: error.status)
+            throw error.withMessage(String(error.message.dropFirst("Line 1: ".count)))
         }
         let message: String =
             switch (value, outcome.changed) {

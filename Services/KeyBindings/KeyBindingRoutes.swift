@@ -1,6 +1,7 @@
 import Hummingbird
 import SignPeerCore
-import SignPeerServiceSupport
+import SignPeerServer
+import SignPeerStore
 
 /// `GET /internal/v1/keybindings[/{id}]`: the listing the gateway serves to peers (SPEC §5).
 enum KeyBindingRoutes {

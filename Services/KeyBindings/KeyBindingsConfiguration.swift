@@ -1,4 +1,5 @@
-import SignPeerServiceSupport
+import SignPeerServer
+import SignPeerStore
 
 /// `SIGNPEER_*` settings of the key-binding service; defaults fit the local quick start.
 struct KeyBindingsConfiguration: Sendable {

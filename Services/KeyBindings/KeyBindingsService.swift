@@ -1,6 +1,8 @@
 import Hummingbird
+import SignPeerCrypto
 import SignPeerHTTPClient
-import SignPeerServiceSupport
+import SignPeerServer
+import SignPeerStore
 
 /// `signpeer-keybindings`: owns workers, their properties and global configuration, and decides
 /// which workers are exposed to peers and how they are listed. Reachable only with the internal
@@ -10,12 +12,13 @@ struct KeyBindingsService {
     static func main() async {
         await ServiceMain.run(service: "signpeer-keybindings") { environment, boot in
             let configuration = try KeyBindingsConfiguration(environment: environment)
-            let database = DatabaseService(settings: configuration.database, logger: boot.logger)
+            let database = DatabaseService(
+                settings: configuration.database, migrations: SignPeerSchema.migrations, logger: boot.logger)
             try await database.migrate()
             let http = HTTPClient()
             let renewal = InternalServiceClient(
                 name: "renewal", baseURL: configuration.renewalURL, credential: configuration.credential, http: http)
-            let repository = WorkerRepository(database: database.client)
+            let repository = WorkerStore(database: database.client)
             let certificates = CertificateCache()
             let expiry = CertificateExpiryCollector(repository: repository, certificates: certificates)
             let application = OperationsApplication.makeInternal(

@@ -1,22 +1,19 @@
 import SignPeerCore
-import SignPeerServiceSupport
+import SignPeerCrypto
+import SignPeerServer
+import SignPeerStore
 
 /// `getstatus brief all` and the Admin Web's worker table: every worker with its token state
 /// (from the renewal service in one batched call), exposure and current certificate.
 struct WorkerStatusReporter: Sendable {
-    let repository: WorkerRepository
+    let repository: WorkerStore
     let renewal: InternalServiceClient
     let certificates: CertificateCache
 
     func statuses(requestID: String) async throws -> [WorkerStatus] {
         let workers = try await repository.allWorkers()
-        var byName: [String: WorkerRecord] = [:]
-        for worker in workers { byName[worker.name.uppercased()] = worker }
-        func tokenWorker(_ worker: WorkerRecord) -> WorkerRecord? {
-            if let reference = worker.value(PropertyName.cryptoToken) { return byName[reference.uppercased()] }
-            return worker.hasInternalToken ? worker : nil
-        }
-        let holders = Set(workers.compactMap { tokenWorker($0)?.id })
+        let rule = TokenHolders(workers)
+        let holders = Set(workers.compactMap { rule.holder(of: $0)?.id })
         var tokens: [Int: Bool] = [:]
         if !holders.isEmpty {
             let response: TokenStatusResponse = try await renewal.call(
@@ -25,14 +22,13 @@ struct WorkerStatusReporter: Sendable {
                 requestID: requestID)
             for token in response.tokens { tokens[token.workerId] = token.active }
         }
-        let exposed = Set(KeyBindingLister.exposedWorkers(workers).map(\.worker.id))
         return workers.map { worker in
-            let holder = tokenWorker(worker)
+            let holder = rule.holder(of: worker)
             let signer = worker.value(PropertyName.signerCertificate).flatMap(certificates.certificates)?.first
             return WorkerStatus(
                 id: worker.id, name: worker.name, type: worker.type.rawValue,
                 tokenStatus: holder.map { tokens[$0.id] == true ? "ACTIVE" : "OFFLINE" },
-                tokenWorkerName: holder?.name, exposedToPeers: exposed.contains(worker.id),
+                tokenWorkerName: holder?.name, exposedToPeers: rule.isListed(worker),
                 disabled: worker.isTrue(PropertyName.disabled), keyAlias: worker.value(PropertyName.defaultKey),
                 nextKeyAlias: worker.value(PropertyName.nextCertSignKey), certificateSubject: signer?.subject.normalized,
                 certificateNotAfter: signer.map { RFC3339.string(from: $0.notAfter) },

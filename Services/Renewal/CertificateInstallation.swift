@@ -1,16 +1,21 @@
 import Foundation
+import Logging
 import SignPeerCore
 import SignPeerCrypto
 import SignPeerPostgres
-import SignPeerServiceSupport
+import SignPeerStore
 
 /// SPEC §7.2, the CA's second step: checks the issued certificate, then switches the worker to
-/// the new key and certificate in **one transaction** — `DEFAULTKEY` := `NEXTCERTSIGNKEY` (which
+/// the new key and certificate in **one transaction** that has locked the worker and token rows
+/// and re-checked that the binding is still listed — `DEFAULTKEY` := `NEXTCERTSIGNKEY` (which
 /// is removed), `SIGNERCERTIFICATE`, `SIGNERCERTIFICATECHAIN`, `PEERS_ISSUED=true` and the audit
-/// row. A refusal changes nothing and is audited with its code.
+/// row. Answers the updated binding (SPEC §5), composed here from the committed worker and the
+/// token in memory, so the gateway needs no second call. A refusal changes nothing and is audited
+/// with its code (except for a binding that is not listed: a peer cannot touch it).
 struct CertificateInstallation: Sendable {
     let database: PostgresClient
     let tokens: TokenManager
+    let certificates: CertificateCache
 
     /// What the CA sent: a PEM chain (leaf first), or one DER certificate.
     enum Input: Sendable {
@@ -18,58 +23,93 @@ struct CertificateInstallation: Sendable {
         case der([UInt8])
     }
 
-    func install(workerID: Int, input: Input, principal: Principal?) async throws {
+    /// The checked certificate and chain to store, and the key alias they belong to.
+    struct Plan: Sendable {
+        var alias: String
+        var leaf: Certificate
+        var chain: [Certificate]
+    }
+
+    func install(workerID: Int, input: Input, principal: Principal?) async throws -> KeyBinding {
         do {
-            let sent = try Self.parse(input)
-            let leaf = sent[0]
-            guard !leaf.isCA else {
-                throw SignPeerError(.notEndEntity, "The leaf certificate is a CA certificate.")
-            }
-            try await tokens.withTokenTransaction(String(workerID), database: database) { workers, _, store, connection in
-                let worker = workers.worker
-                let alias = worker.value(PropertyName.nextCertSignKey) ?? worker.value(PropertyName.defaultKey)
-                guard let alias, let entry = store.entries[alias] else {
-                    throw SignPeerError(
-                        .keyNotFound, "Worker \(worker.name) has no key to install a certificate for.", status: 409)
-                }
-                guard leaf.hasSamePublicKey(as: entry.key.publicKeyInfoDER) else {
-                    throw SignPeerError(
-                        .certificateKeyMismatch, "The certificate's public key is not the key '\(alias)'.")
-                }
-                let chain = try Self.chain(sent: sent, input: input, worker: worker)
-                for (certificate, issuer) in zip(chain, chain.dropFirst()) where !certificate.isIssued(by: issuer) {
-                    throw SignPeerError(
-                        .chainInvalid, "'\(certificate.subject.normalized)' is not signed by '\(issuer.subject.normalized)'.")
-                }
-                guard leaf.isValid(at: Date()) else {
-                    throw SignPeerError(.certificateNotValidNow, "The certificate is not valid now.")
-                }
-                try await WorkerProperties.set(PropertyName.defaultKey, alias, worker: worker.id, on: connection)
-                try await WorkerProperties.remove(PropertyName.nextCertSignKey, worker: worker.id, on: connection)
-                try await WorkerProperties.set(PropertyName.signerCertificate, leaf.pem, worker: worker.id, on: connection)
-                try await WorkerProperties.set(
-                    PropertyName.signerCertificateChain, chain.map(\.pem).joined(), worker: worker.id, on: connection)
-                try await WorkerProperties.set(PropertyName.peersIssued, "true", worker: worker.id, on: connection)
-                try await WorkerProperties.touch(worker: worker.id, on: connection)
-                try await AuditLog.append(
-                    AuditEvent(
-                        .certificateInstalled, principal: principal, workerID: worker.id, workerName: worker.name,
-                        details: [
-                            "alias": alias, "subject": leaf.subject.normalized, "serialNumber": leaf.serialNumber,
-                            "sha256": leaf.sha256Fingerprint, "chainLength": String(chain.count),
-                        ]), on: connection)
-                return (store, ())
-            }
+            let binding = try await tokens.withTokenChange(
+                String(workerID), access: .peer, database: database,
+                prepare: { workers, _, store in try Self.check(input, for: workers.worker, store: store) },
+                commit: { workers, plan, connection in
+                    let worker = workers.worker
+                    try await PropertyWriter.set(
+                        [
+                            (PropertyName.defaultKey, plan.alias), (PropertyName.nextCertSignKey, nil),
+                            (PropertyName.signerCertificate, plan.leaf.pem),
+                            (PropertyName.signerCertificateChain, plan.chain.map(\.pem).joined()),
+                            (PropertyName.peersIssued, "true"),
+                        ], worker: worker.id, on: connection)
+                    guard let updated = try await WorkerLookup.record(id: worker.id, on: connection) else {
+                        throw TokenWorkers.notListed(String(workerID))
+                    }
+                    try await AuditLog.append(
+                        AuditEvent(
+                            .certificateInstalled, principal: principal, workerID: worker.id, workerName: worker.name,
+                            details: [
+                                "alias": plan.alias, "subject": plan.leaf.subject.normalized,
+                                "serialNumber": plan.leaf.serialNumber, "sha256": plan.leaf.sha256Fingerprint,
+                                "chainLength": String(plan.chain.count),
+                            ]), on: connection)
+                    return (nil, (updated, workers.holder))
+                })
             RenewalMetrics.install(outcome: "installed")
+            return await view(worker: binding.0, holder: binding.1)
         } catch let error as SignPeerError {
             RenewalMetrics.install(outcome: error.code.rawValue)
-            try? await AuditLog.record(
-                AuditEvent(
-                    .certificateRefused, outcome: .failure, principal: principal, workerID: workerID,
-                    details: ["reason": error.code.rawValue]),
-                in: database)
+            if error.code != .keyBindingNotFound {
+                do {
+                    try await AuditLog.record(
+                        AuditEvent(
+                            .certificateRefused, outcome: .failure, principal: principal, workerID: workerID,
+                            details: ["reason": error.code.rawValue]),
+                        in: database)
+                } catch let auditError {
+                    // The refusal stands; the operator must learn that its audit row is missing.
+                    tokens.logger.error(
+                        "refused install could not be audited",
+                        metadata: ["worker": .stringConvertible(workerID), "cause": .string(String(describing: auditError))])
+                }
+            }
             throw error
         }
+    }
+
+    /// The SPEC §7.2 checks, in order, against the worker's key in the token.
+    static func check(_ input: Input, for worker: WorkerRecord, store: PKCS12KeyStore) throws -> Plan {
+        let sent = try parse(input)
+        let leaf = sent[0]
+        guard !leaf.isCA else {
+            throw SignPeerError.notEndEntity("The leaf certificate is a CA certificate.")
+        }
+        let alias = worker.value(PropertyName.nextCertSignKey) ?? worker.value(PropertyName.defaultKey)
+        guard let alias, let entry = store.entries[alias] else {
+            throw SignPeerError.keyNotFound("Worker \(worker.name) has no key to install a certificate for.")
+        }
+        guard leaf.hasSamePublicKey(as: entry.key.publicKeyInfoDER) else {
+            throw SignPeerError.certificateKeyMismatch("The certificate's public key is not the key '\(alias)'.")
+        }
+        let chain = try Self.chain(sent: sent, input: input, worker: worker)
+        for (certificate, issuer) in zip(chain, chain.dropFirst()) where !certificate.isIssued(by: issuer) {
+            throw SignPeerError.chainInvalid("'\(certificate.subject.normalized)' is not signed by '\(issuer.subject.normalized)'.")
+        }
+        guard leaf.isValid(at: Date()) else {
+            throw SignPeerError.certificateNotValidNow("The certificate is not valid now.")
+        }
+        return Plan(alias: alias, leaf: leaf, chain: chain)
+    }
+
+    /// The binding as a listing shows it, with the token's key status from this service's memory.
+    private func view(worker: WorkerRecord, holder: WorkerRecord) async -> KeyBinding {
+        let status = await tokens.status(
+            TokenStatusRequest(tokens: [.init(workerId: holder.id, aliases: KeyBindingView.wantedAliases(worker))]))
+        return KeyBindingView.binding(
+            TokenHolders.Listed(worker: worker, tokenWorker: holder), status: status.tokens.first, includeChain: true,
+            certificates: certificates)
     }
 
     static func parse(_ input: Input) throws -> [Certificate] {
@@ -78,13 +118,13 @@ struct CertificateInstallation: Sendable {
             case .der(let bytes): return [try Certificate(derEncoded: bytes)]
             case .pemChain(let bytes):
                 let chain = try Certificate.parseChain(pem: String(decoding: bytes, as: UTF8.self))
-                guard !chain.isEmpty else { throw SignPeerError(.invalidCertificate, "No certificate was sent.") }
+                guard !chain.isEmpty else { throw SignPeerError.invalidCertificate("No certificate was sent.") }
                 return chain
             }
         } catch let error as SignPeerError where error.code == .invalidCertificate {
             throw error
         } catch {
-            throw SignPeerError(.invalidCertificate, "The certificate could not be parsed.")
+            throw SignPeerError.invalidCertificate("The certificate could not be parsed.")
         }
     }
 

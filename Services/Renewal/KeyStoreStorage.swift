@@ -2,36 +2,34 @@ import Foundation
 import SignPeerCore
 import SignPeerCrypto
 import SignPeerPostgres
+import SignPeerStore
 
 /// Reads and writes a token's encrypted PKCS#12 bytes where its ``TokenKind`` says: the
 /// `key_stores` row of the token worker (inside the caller's transaction) or a file, replaced
-/// atomically (temporary file, fsync, rename, fsync of the folder).
+/// atomically (temporary file, fsync, rename, fsync of the folder). File I/O runs through
+/// ``BlockingWork``, never on the cooperative pool.
 enum KeyStoreStorage {
     static func load(holderID: Int, kind: TokenKind, on connection: PostgresConnection) async throws -> [UInt8]? {
         switch kind {
         case .keystoreInConfig:
-            return try await connection.query(
-                "SELECT pkcs12 FROM key_stores WHERE worker_id = $1", [.int(Int64(holderID))]
-            ).first?.decode([UInt8].self, column: "pkcs12")
+            return try await KeyStoreRows.load(holderID: holderID, on: connection)
         case .keystoreFile(let path):
-            guard FileManager.default.fileExists(atPath: path) else { return nil }
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw SignPeerError(.internalError, "The key store file cannot be read.", status: 500)
+            return try await BlockingWork.run {
+                guard FileManager.default.fileExists(atPath: path) else { return nil }
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw SignPeerError.internalError("The key store file cannot be read.")
+                }
+                return Array(data)
             }
-            return Array(data)
         }
     }
 
     static func save(_ bytes: [UInt8], holderID: Int, kind: TokenKind, on connection: PostgresConnection) async throws {
         switch kind {
         case .keystoreInConfig:
-            try await connection.execute(
-                """
-                INSERT INTO key_stores (worker_id, pkcs12, updated_at) VALUES ($1, $2, now())
-                ON CONFLICT (worker_id) DO UPDATE SET pkcs12 = excluded.pkcs12, updated_at = now()
-                """, [.int(Int64(holderID)), .bytes(bytes)])
+            try await KeyStoreRows.save(bytes, holderID: holderID, on: connection)
         case .keystoreFile(let path):
-            try writeAtomically(bytes, to: path)
+            try await BlockingWork.run { try writeAtomically(bytes, to: path) }
         }
     }
 
@@ -39,14 +37,14 @@ enum KeyStoreStorage {
         let folder = (path as NSString).deletingLastPathComponent
         let temporary = path + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard fd >= 0 else { throw SignPeerError(.internalError, "The key store file cannot be written.", status: 500) }
+        guard fd >= 0 else { throw SignPeerError.internalError("The key store file cannot be written.") }
         var written = 0
         while written < bytes.count {
             let result = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             guard result > 0 else {
                 close(fd)
                 unlink(temporary)
-                throw SignPeerError(.internalError, "The key store file cannot be written.", status: 500)
+                throw SignPeerError.internalError("The key store file cannot be written.")
             }
             written += result
         }
@@ -54,7 +52,7 @@ enum KeyStoreStorage {
         close(fd)
         guard synced, rename(temporary, path) == 0 else {
             unlink(temporary)
-            throw SignPeerError(.internalError, "The key store file cannot be replaced.", status: 500)
+            throw SignPeerError.internalError("The key store file cannot be replaced.")
         }
         let directory = open(folder.isEmpty ? "." : folder, O_RDONLY)
         if directory >= 0 {
@@ -65,13 +63,13 @@ enum KeyStoreStorage {
 }
 
 extension KeyStoreStorage {
-    /// PKCS#12 encryption costs one PBKDF2 derivation per bag: run it on the crypto thread pool,
+    /// PKCS#12 encryption costs one PBKDF2 derivation per bag: run it through ``BlockingWork``,
     /// never on the cooperative pool.
     static func encode(_ store: PKCS12KeyStore, code: String) async throws -> [UInt8] {
-        try await DedicatedThreadPool.crypto.run { try store.encode(password: code) }
+        try await BlockingWork.run { try store.encode(password: code) }
     }
 
     static func decode(_ bytes: [UInt8], code: String) async throws -> PKCS12KeyStore {
-        try await DedicatedThreadPool.crypto.run { try PKCS12KeyStore.decode(bytes, password: code) }
+        try await BlockingWork.run { try PKCS12KeyStore.decode(bytes, password: code) }
     }
 }

@@ -1,4 +1,5 @@
-import SignPeerServiceSupport
+import SignPeerServer
+import SignPeerStore
 
 /// `SIGNPEER_*` settings of the renewal service; defaults fit the local quick start.
 struct RenewalConfiguration: Sendable {

@@ -5,7 +5,7 @@ import Metrics
 enum KeyGenerationMetrics {
     static func record(algorithm: String, duration: Duration) {
         Timer(label: "signpeer_key_generation_seconds", dimensions: [("algorithm", algorithm)])
-            .recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+            .record(duration: duration)
     }
 }
 

@@ -1,5 +1,8 @@
 import Hummingbird
-import SignPeerServiceSupport
+import SignPeerCrypto
+import SignPeerPostgres
+import SignPeerServer
+import SignPeerStore
 
 /// `signpeer-renewal`: owns crypto tokens and keys — activation, key generation, CSR signing,
 /// certificate and chain installation. The only process where private keys live in memory.
@@ -8,7 +11,8 @@ struct RenewalService {
     static func main() async {
         await ServiceMain.run(service: "signpeer-renewal") { environment, boot in
             let configuration = try RenewalConfiguration(environment: environment)
-            let database = DatabaseService(settings: configuration.database, logger: boot.logger)
+            let database = DatabaseService(
+                settings: configuration.database, migrations: SignPeerSchema.migrations, logger: boot.logger)
             try await database.migrate()
             let tokens = TokenManager(database: database.client, logger: boot.logger)
             let application = OperationsApplication.makeInternal(
@@ -17,15 +21,19 @@ struct RenewalService {
                 metrics: boot.metrics, collectors: [database.poolCollector, { await tokens.recordActiveTokens() }],
                 logger: boot.logger
             ) { router in
-                ServiceInfoRoute.add(to: router, service: "renewal", database: database.client)
-                RenewalRoutes.add(
-                    to: router, tokens: tokens,
-                    preparation: RenewalPreparation(database: database.client, tokens: tokens),
-                    installation: CertificateInstallation(database: database.client, tokens: tokens))
-                TokenAdminRoutes.add(to: router, tokens: tokens, database: database.client)
+                addRoutes(to: router, database: database.client, tokens: tokens)
             }
             await tokens.autoActivate(secretsDirectory: configuration.tokenSecretsDirectory)
             return [database, application]
         }
+    }
+
+    /// The service's own routes (behind the internal credential), for `main` and in-process tests.
+    static func addRoutes(to router: Router<BasicRequestContext>, database: PostgresClient, tokens: TokenManager) {
+        ServiceInfoRoute.add(to: router, service: "renewal", database: database)
+        RenewalRoutes.add(
+            to: router, tokens: tokens, preparation: RenewalPreparation(database: database, tokens: tokens),
+            installation: CertificateInstallation(database: database, tokens: tokens, certificates: CertificateCache()))
+        TokenAdminRoutes.add(to: router, tokens: tokens, database: database)
     }
 }

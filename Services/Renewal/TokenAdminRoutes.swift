@@ -3,7 +3,8 @@ import Hummingbird
 import SignPeerCore
 import SignPeerCrypto
 import SignPeerPostgres
-import SignPeerServiceSupport
+import SignPeerServer
+import SignPeerStore
 
 /// The token and key half of the admin API (`/internal/v1/admin/workers/{ref}/...`, reached
 /// through the gateway's `/admin/v1/workers/{ref}/...`, Admin role): activation, key
@@ -23,65 +24,70 @@ enum TokenAdminRoutes {
             return JSONResponse.make(OperationResult(changed: true, message: message))
         }
         admin.get("/token/keys") { _, context in
-            let reference = try reference(context)
-            let holderID = try await database.withTransaction { try await TokenWorkers.lock(reference, on: $0) }.holder.id
-            guard let session = await tokens.session(for: holderID) else { throw offline(reference) }
+            let (workers, session) = try await tokens.readToken(try reference(context), database: database)
             let entries = await session.store.entries.sorted { $0.key < $1.key }.map { alias, entry in
                 TokenEntry(
                     alias: alias, algorithm: entry.key.algorithm, specification: entry.key.specification,
                     subjectKeyId: entry.key.subjectKeyIdentifier,
                     certificateSubject: entry.certificateChain.first?.subject.normalized)
             }
-            return JSONResponse.make(TokenEntryList(tokenWorkerId: holderID, entries: entries))
+            return JSONResponse.make(TokenEntryList(tokenWorkerId: workers.holder.id, entries: entries))
         }
         admin.post("/token/keys") { request, context in
             let body = try await request.decode(as: KeyGenerationRequest.self, context: context)
             guard WorkerReference.isValid(body.alias), body.alias != "_default" else {
-                throw SignPeerError(.invalidRequest, "Key aliases use letters, digits, '_', '.' and '-' (and are not '_default').")
+                throw SignPeerError.invalidRequest("Key aliases use letters, digits, '_', '.' and '-' (and are not '_default').")
             }
             let spec = try KeyGenerationSpec.parse(keyAlgorithm: body.keyAlgorithm, keySpecification: body.keySpecification)
             let principal = request.forwardedPrincipal
-            let entry = try await tokens.withTokenTransaction(try reference(context), database: database) {
-                workers, session, store, connection in
-                guard store.entries[body.alias] == nil else {
-                    throw SignPeerError(.invalidRequest, "The token already has a key '\(body.alias)'.", status: 409)
-                }
-                var store = store
-                let key = try await KeyGenerator.generate(spec)
-                store.entries[body.alias] = PKCS12KeyStore.Entry(key: key)
-                try await KeyStoreStorage.save(
-                    try await KeyStoreStorage.encode(store, code: session.code), holderID: session.holderID, kind: session.kind, on: connection)
-                try await AuditLog.append(
-                    AuditEvent(
-                        .keyGenerated, principal: principal, workerID: workers.holder.id, workerName: workers.holder.name,
-                        details: ["alias": body.alias, "algorithm": key.algorithm, "specification": key.specification ?? ""]),
-                    on: connection)
-                return (
-                    store,
-                    TokenEntry(
-                        alias: body.alias, algorithm: key.algorithm, specification: key.specification,
-                        subjectKeyId: key.subjectKeyIdentifier, certificateSubject: nil)
-                )
-            }
+            let entry = try await tokens.withTokenChange(
+                try reference(context), database: database,
+                prepare: { _, session, store in
+                    guard store.entries[body.alias] == nil else {
+                        throw SignPeerError.invalidRequest("The token already has a key '\(body.alias)'.")
+                    }
+                    var store = store
+                    let key = try await KeyGenerator.generate(spec)
+                    store.entries[body.alias] = PKCS12KeyStore.Entry(key: key)
+                    return (store, key, try await KeyStoreStorage.encode(store, code: session.code))
+                },
+                commit: { workers, plan, connection in
+                    let (store, key, encoded) = plan
+                    try await KeyStoreStorage.save(encoded, holderID: workers.holder.id, kind: workers.kind, on: connection)
+                    try await AuditLog.append(
+                        AuditEvent(
+                            .keyGenerated, principal: principal, workerID: workers.holder.id, workerName: workers.holder.name,
+                            details: ["alias": body.alias, "algorithm": key.algorithm, "specification": key.specification ?? ""]),
+                        on: connection)
+                    return (
+                        store,
+                        TokenEntry(
+                            alias: body.alias, algorithm: key.algorithm, specification: key.specification,
+                            subjectKeyId: key.subjectKeyIdentifier, certificateSubject: nil)
+                    )
+                })
             return JSONResponse.make(entry)
         }
         admin.delete("/token/keys/{alias}") { request, context in
             let alias = try context.parameters.require("alias")
             let principal = request.forwardedPrincipal
-            try await tokens.withTokenTransaction(try reference(context), database: database) {
-                workers, session, store, connection in
-                var store = store
-                guard store.entries.removeValue(forKey: alias) != nil else {
-                    throw SignPeerError(.keyNotFound, "The token has no key '\(alias.prefix(64))'.", status: 404)
-                }
-                try await KeyStoreStorage.save(
-                    try await KeyStoreStorage.encode(store, code: session.code), holderID: session.holderID, kind: session.kind, on: connection)
-                try await AuditLog.append(
-                    AuditEvent(
-                        .keyRemoved, principal: principal, workerID: workers.holder.id, workerName: workers.holder.name,
-                        details: ["alias": alias]), on: connection)
-                return (store, ())
-            }
+            try await tokens.withTokenChange(
+                try reference(context), database: database,
+                prepare: { _, session, store in
+                    var store = store
+                    guard store.entries.removeValue(forKey: alias) != nil else {
+                        throw SignPeerError.keyNotFound("The token has no key '\(alias.prefix(64))'.")
+                    }
+                    return (store, try await KeyStoreStorage.encode(store, code: session.code))
+                },
+                commit: { workers, plan, connection in
+                    try await KeyStoreStorage.save(plan.1, holderID: workers.holder.id, kind: workers.kind, on: connection)
+                    try await AuditLog.append(
+                        AuditEvent(
+                            .keyRemoved, principal: principal, workerID: workers.holder.id, workerName: workers.holder.name,
+                            details: ["alias": alias]), on: connection)
+                    return (plan.0, ())
+                })
             return JSONResponse.make(OperationResult(changed: true, message: "Key \(alias) removed."))
         }
         admin.post("/token/keys/{alias}/test") { _, context in
@@ -91,24 +97,32 @@ enum TokenAdminRoutes {
         admin.post("/csr") { request, context in
             let body = try await request.decode(as: CertificateRequestRequest.self, context: context)
             let principal = request.forwardedPrincipal
-            let result = try await tokens.withTokenTransaction(try reference(context), database: database) {
-                workers, _, store, connection in
-                let worker = workers.worker
-                let alias = body.alias
-                    ?? (body.nextKey ? worker.value(PropertyName.nextCertSignKey) : worker.value(PropertyName.defaultKey))
-                guard let alias, let entry = store.entries[alias] else {
-                    throw SignPeerError(.keyNotFound, "Worker \(worker.name) has no such key in its token.", status: 409)
-                }
-                var configured = worker
-                configured.properties[PropertyName.requestDN] = body.subjectDN
-                configured.properties[PropertyName.signatureAlgorithm] = body.signatureAlgorithm
-                configured.properties[PropertyName.requestSignatureAlgorithm] = nil
-                let request = try RenewalPreparation.certificationRequest(for: configured, alias: alias, key: entry.key)
-                try await AuditLog.append(
-                    AuditEvent(.csrGenerated, principal: principal, workerID: worker.id, workerName: worker.name,
-                               details: ["alias": alias]), on: connection)
-                return (store, CertificateRequestResult(keyAlias: alias, csr: request.pem))
-            }
+            let result = try await tokens.withTokenChange(
+                try reference(context), database: database,
+                prepare: { workers, _, store in
+                    let worker = workers.worker
+                    let alias = body.alias
+                        ?? (body.nextKey ? worker.value(PropertyName.nextCertSignKey) : worker.value(PropertyName.defaultKey))
+                    guard let alias, let entry = store.entries[alias] else {
+                        throw SignPeerError.keyNotFound("Worker \(worker.name) has no such key in its token.")
+                    }
+                    var configured = worker
+                    configured.properties[PropertyName.requestDN] = body.subjectDN
+                    configured.properties[PropertyName.signatureAlgorithm] = body.signatureAlgorithm
+                    configured.properties[PropertyName.requestSignatureAlgorithm] = nil
+                    let key = entry.key
+                    let frozen = configured
+                    let request = try await BlockingWork.run {
+                        try RenewalPreparation.certificationRequest(for: frozen, alias: alias, key: key)
+                    }
+                    return CertificateRequestResult(keyAlias: alias, csr: request.pem)
+                },
+                commit: { workers, result, connection in
+                    try await AuditLog.append(
+                        AuditEvent(.csrGenerated, principal: principal, workerID: workers.worker.id, workerName: workers.worker.name,
+                                   details: ["alias": result.keyAlias]), on: connection)
+                    return (nil, result)
+                })
             return JSONResponse.make(result)
         }
         for (path, property) in [("/certificate", PropertyName.signerCertificate), ("/certificatechain", PropertyName.signerCertificateChain)] {
@@ -125,13 +139,9 @@ enum TokenAdminRoutes {
     static func reference(_ context: BasicRequestContext) throws -> String {
         let reference = try context.parameters.require("ref")
         guard WorkerReference.isValid(reference) else {
-            throw SignPeerError(.workerNotFound, "No worker '\(reference.prefix(64))'.", status: 404)
+            throw SignPeerError.workerNotFound("No worker '\(reference.prefix(64))'.")
         }
         return reference
-    }
-
-    static func offline(_ reference: String) -> SignPeerError {
-        SignPeerError(.cryptoTokenOffline, "The crypto token of worker \(reference.prefix(64)) is offline.", status: 409)
     }
 
     /// `testkey`: signs a test message with the key and verifies it with the public key, and
@@ -140,15 +150,15 @@ enum TokenAdminRoutes {
     static func testKey(_ reference: String, alias requested: String, tokens: TokenManager, database: PostgresClient)
         async throws -> KeyTestResult
     {
-        let workers = try await database.withTransaction { try await TokenWorkers.lock(reference, on: $0) }
-        guard let session = await tokens.session(for: workers.holder.id) else { throw offline(reference) }
+        let (workers, session) = try await tokens.readToken(reference, database: database)
         let alias = requested == "_default" ? workers.worker.value(PropertyName.defaultKey) ?? "" : requested
         guard let entry = await session.store.entries[alias] else {
-            throw SignPeerError(.keyNotFound, "The token has no key '\(alias.prefix(64))'.", status: 404)
+            throw SignPeerError.keyNotFound("The token has no key '\(alias.prefix(64))'.")
         }
         let algorithm = try SignatureAlgorithm.forKey(configured: nil, requestSignatureAlgorithm: nil, key: entry.key)
         let message = Array("SignPeer key test \(Date())".utf8)
-        let signature = try entry.key.sign(message, algorithm: algorithm)
+        let key = entry.key
+        let signature = try await BlockingWork.run { try key.sign(message, algorithm: algorithm) }
         let verified = algorithm.verify(signature: signature, data: message, publicKeyInfoDER: entry.key.publicKeyInfoDER)
         let signer = workers.worker.value(PropertyName.signerCertificate).flatMap { try? Certificate.parse(Array($0.utf8)).first }
         let matches = alias == workers.worker.value(PropertyName.defaultKey)
@@ -161,20 +171,18 @@ enum TokenAdminRoutes {
     static func upload(_ reference: String, property: String, text: String, principal: Principal?, database: PostgresClient)
         async throws -> String
     {
-        guard let certificates = try? Certificate.parse(Array(text.utf8)), !certificates.isEmpty else {
-            throw SignPeerError(.invalidCertificate, "The certificate could not be read (PEM or DER expected).")
-        }
-        if property == PropertyName.signerCertificate, certificates.count != 1 {
-            throw SignPeerError(.invalidCertificate, "Upload exactly one signer certificate.")
+        guard !PropertyName.isAbsent(text) else {
+            throw SignPeerError.invalidCertificate("The certificate could not be read (PEM or DER expected).")
         }
         return try await database.withTransaction { connection in
             let worker = try await TokenWorkers.lock(reference, on: connection).worker
-            try await WorkerProperties.set(property, certificates.map(\.pem).joined(), worker: worker.id, on: connection)
-            try await WorkerProperties.touch(worker: worker.id, on: connection)
+            try await PropertyWriter.set(property, text, worker: worker.id, on: connection)
+            let stored = try await WorkerLookup.record(id: worker.id, on: connection)?.value(property)
+            let subject = try stored.flatMap { try Certificate.parse(Array($0.utf8)).first?.subject.normalized }
             try await AuditLog.append(
                 AuditEvent(
                     .propertySet, principal: principal, workerID: worker.id, workerName: worker.name,
-                    details: ["property": property, "subject": certificates[0].subject.normalized]), on: connection)
+                    details: ["property": property, "subject": subject ?? ""]), on: connection)
             return "\(property) of worker \(worker.name) uploaded."
         }
     }

@@ -1,5 +1,6 @@
 import SignPeerCore
-import SignPeerServiceSupport
+import SignPeerServer
+import SignPeerStore
 
 /// Where a crypto token keeps its PKCS#12 key store (SPEC §6), from the token worker's
 /// `CRYPTOTOKEN_IMPLEMENTATION_CLASS`, `KEYSTORETYPE` and `KEYSTOREPATH`.
@@ -21,16 +22,14 @@ enum TokenKind: Sendable, Equatable {
         case "KeystoreCryptoToken":
             let type = worker.value("KEYSTORETYPE")?.uppercased() ?? "PKCS12"
             guard type == "PKCS12" else {
-                throw SignPeerError(.invalidProperty, "KEYSTORETYPE '\(type.prefix(32))' is not supported; use PKCS12.")
+                throw SignPeerError.invalidProperty("KEYSTORETYPE '\(type.prefix(32))' is not supported; use PKCS12.")
             }
             guard let path = worker.value("KEYSTOREPATH") else {
-                throw SignPeerError(.invalidProperty, "KeystoreCryptoToken needs KEYSTOREPATH.")
+                throw SignPeerError.invalidProperty("KeystoreCryptoToken needs KEYSTOREPATH.")
             }
             self = .keystoreFile(path: path)
         default:
-            throw SignPeerError(
-                .invalidProperty,
-                "CRYPTOTOKEN_IMPLEMENTATION_CLASS '\(implementation.prefix(96))' is not supported by this signer.")
+            throw SignPeerError.invalidProperty("CRYPTOTOKEN_IMPLEMENTATION_CLASS '\(implementation.prefix(96))' is not supported by this signer.")
         }
     }
 }

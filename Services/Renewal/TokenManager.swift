@@ -4,7 +4,8 @@ import Metrics
 import SignPeerCore
 import SignPeerCrypto
 import SignPeerPostgres
-import SignPeerServiceSupport
+import SignPeerServer
+import SignPeerStore
 
 /// The activated crypto tokens of this renewal service, by token-holding worker id (SPEC §6).
 /// Activation decodes the PKCS#12 key store with the given code (creating an empty store on the
@@ -26,26 +27,42 @@ actor TokenManager {
 
     /// Activates the token of `reference` (the worker or its `CRYPTOTOKEN` worker).
     func activate(_ reference: String, code: String, principal: Principal?) async throws -> String {
-        let outcome: Result<(TokenWorkers, CryptoTokenSession), SignPeerError> = try await database.withTransaction { connection in
+        // Read the key store in one short transaction, decode it (PBKDF2: slow) with none open,
+        // then record the activation in a second one.
+        let (workers, stored) = try await database.withTransaction { connection in
             let workers = try await TokenWorkers.lock(reference, on: connection)
-            let holder = workers.holder
-            do {
-                let store: PKCS12KeyStore
-                if let bytes = try await KeyStoreStorage.load(holderID: holder.id, kind: workers.kind, on: connection) {
-                    store = try await KeyStoreStorage.decode(bytes, code: code)
-                } else {
-                    store = PKCS12KeyStore()
-                    try await KeyStoreStorage.save(
-                        try await KeyStoreStorage.encode(store, code: code), holderID: holder.id, kind: workers.kind, on: connection)
+            return (workers, try await KeyStoreStorage.load(holderID: workers.holder.id, kind: workers.kind, on: connection))
+        }
+        let holder = workers.holder
+        let outcome: Result<(TokenWorkers, CryptoTokenSession), SignPeerError>
+        do {
+            var store = PKCS12KeyStore()
+            var created: [UInt8]?
+            if let stored {
+                store = try await KeyStoreStorage.decode(stored, code: code)
+            } else {
+                created = try await KeyStoreStorage.encode(store, code: code)
+            }
+            let newStore = created
+            try await database.withTransaction { connection in
+                let locked = try await TokenWorkers.lock(reference, on: connection)
+                guard locked.holder.id == holder.id, locked.kind == workers.kind else {
+                    throw SignPeerError.serviceUnavailable("The token configuration changed; try again.")
+                }
+                if let created = newStore {
+                    guard try await KeyStoreStorage.load(holderID: holder.id, kind: workers.kind, on: connection) == nil else {
+                        throw SignPeerError.serviceUnavailable("The key store was created meanwhile; try again.")
+                    }
+                    try await KeyStoreStorage.save(created, holderID: holder.id, kind: workers.kind, on: connection)
                 }
                 try await AuditLog.append(
                     AuditEvent(.tokenActivated, principal: principal, workerID: holder.id, workerName: holder.name),
                     on: connection)
-                let session = CryptoTokenSession(holderID: holder.id, kind: workers.kind, code: code, store: store)
-                return .success((workers, session))
-            } catch let error as SignPeerError {
-                return .failure(error)
             }
+            let session = CryptoTokenSession(holderID: holder.id, kind: workers.kind, code: code, store: store)
+            outcome = .success((workers, session))
+        } catch let error as SignPeerError where error.code != .serviceUnavailable {
+            outcome = .failure(error)
         }
         switch outcome {
         case .success(let (workers, session)):
@@ -79,9 +96,13 @@ actor TokenManager {
     /// SPEC §6 auto-activation at start: `KEYSTOREPASSWORD` on the token worker, or a file named
     /// after the worker in `SIGNPEER_TOKEN_SECRETS_DIR`. Failures are logged and audited, never fatal.
     func autoActivate(secretsDirectory: String?) async {
-        guard let workers = try? await database.query(WorkerRecord.selectSQL + " GROUP BY w.id ORDER BY w.id")
-            .map(WorkerRecord.init(row:))
-        else { return }
+        let workers: [WorkerRecord]
+        do {
+            workers = try await WorkerStore(database: database).allWorkers()
+        } catch {
+            logger.error("crypto token auto-activation skipped: workers cannot be read", metadata: ["error": "\(error)"])
+            return
+        }
         for worker in workers where worker.hasInternalToken {
             var code = worker.value(PropertyName.keystorePassword)
             if code == nil, let directory = secretsDirectory,
@@ -90,7 +111,14 @@ actor TokenManager {
                 code = String(decoding: data, as: UTF8.self).trimmingWhitespace()
             }
             guard let code, !code.isEmpty else { continue }
-            _ = try? await activate(String(worker.id), code: code, principal: nil)
+            do {
+                _ = try await activate(String(worker.id), code: code, principal: nil)
+            } catch {
+                // `activate` logged and audited a refused code; this is what it could not record.
+                logger.error(
+                    "crypto token auto-activation failed",
+                    metadata: ["worker": .string(worker.name), "error": .string(String(describing: error))])
+            }
         }
     }
 

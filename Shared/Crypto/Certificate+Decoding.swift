@@ -55,7 +55,7 @@ extension Certificate {
             do {
                 return try Certificate(derEncoded: der)
             } catch let error as SignPeerError where ders.count > 1 {
-                throw SignPeerError(error.code, "certificate \(offset + 1): \(error.message)")
+                throw error.withMessage("certificate \(offset + 1): \(error.message)")
             }
         }
     }

@@ -50,6 +50,6 @@ public enum CertificateChainVerifier {
     }
 
     private static func chainInvalid(_ message: String) -> SignPeerError {
-        SignPeerError(.chainInvalid, "certificate chain does not verify: \(message)")
+        SignPeerError.chainInvalid("certificate chain does not verify: \(message)")
     }
 }

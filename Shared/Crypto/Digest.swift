@@ -1,4 +1,5 @@
 import COpenSSL
+import SignPeerCore
 
 /// The message digests used for fingerprints and key identifiers.
 public enum Digest {
@@ -20,9 +21,6 @@ public enum Digest {
 
     /// Lower-case hex of the digest of `bytes`, without separators.
     public func hex(of bytes: [UInt8]) -> String {
-        self.bytes(of: bytes).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 0x10 ? "0" + hex : hex
-        }.joined()
+        Hex.encode(self.bytes(of: bytes))
     }
 }

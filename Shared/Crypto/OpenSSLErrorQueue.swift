@@ -18,5 +18,5 @@ enum OpenSSLErrorQueue {
 /// what failed, never key material.
 func openSSLFailure(_ message: String) -> SignPeerError {
     let reason = OpenSSLErrorQueue.drain()
-    return SignPeerError(.internalError, reason.map { "\(message) (\($0))" } ?? message, status: 500)
+    return SignPeerError.internalError(reason.map { "\(message) (\($0))" } ?? message)
 }

@@ -22,7 +22,7 @@ func decodeX509(_ der: [UInt8]) throws -> OpaquePointer {
 /// A `.invalidCertificate` error; with `drainingOpenSSLErrors`, OpenSSL's first queued reason is
 /// appended and the thread's error queue is cleared.
 func invalidCertificate(_ message: String, drainingOpenSSLErrors: Bool = false) -> SignPeerError {
-    guard drainingOpenSSLErrors else { return SignPeerError(.invalidCertificate, message) }
+    guard drainingOpenSSLErrors else { return SignPeerError.invalidCertificate(message) }
     let reason = OpenSSLErrorQueue.drain()
-    return SignPeerError(.invalidCertificate, reason.map { "\(message) (\($0))" } ?? message)
+    return SignPeerError.invalidCertificate(reason.map { "\(message) (\($0))" } ?? message)
 }

@@ -5,7 +5,7 @@ import Foundation
 /// libpq's synchronous API blocks the calling thread for a whole network round trip (or a whole
 /// `pg_sleep`). An actor whose executor is one of these keeps those blocking calls off Swift's
 /// cooperative pool, which has only as many threads as cores: see "Blocking calls stall
-/// everything" in ARCHITECTURE.md.
+/// everything" in docs/ARCHITECTURE.md.
 ///
 /// The thread is started by the first job and ends after `shutdown()` once the queue is empty. A
 /// job enqueued after that still runs, on a thread that ends as soon as the queue is empty again,

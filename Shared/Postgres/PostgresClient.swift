@@ -12,35 +12,22 @@ public actor PostgresClient {
     public nonisolated let configuration: PostgresConfiguration
     let logger: Logger
 
-    private var idle: [PostgresConnection] = []
-    /// Connections open or being opened, idle ones included; never above `maxConnections`.
-    private var openCount = 0
-    private var waiters: [Waiter] = []
-    private var nextWaiterID = 0
-    private var isShutDown = false
-
-    /// What a waiting caller is handed: a connection to use, or the right to open one because
-    /// another was closed.
-    private enum Lease: Sendable {
-        case connection(PostgresConnection)
-        case slot
-    }
-
-    private struct Waiter {
-        var id: Int
-        var continuation: CheckedContinuation<Lease, any Error>
-        var timeout: Task<Void, Never>
-    }
+    /// The policy (``PoolState``); this actor carries out its actions.
+    private var state: PoolState<PostgresConnection, ContinuousClock.Instant>
+    private typealias Lease = PoolState<PostgresConnection, ContinuousClock.Instant>.Lease
+    /// The suspended callers by waiter id, each with the task that expires it.
+    private var waiting: [Int: (continuation: CheckedContinuation<Lease, any Error>, timeout: Task<Void, Never>)] = [:]
 
     /// Creates the pool; connections are opened on first use.
     public init(configuration: PostgresConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        self.state = PoolState(maxConnections: configuration.maxConnections)
     }
 
     /// Connections handed out, connections idle in the pool, and callers waiting for one.
     public var statistics: (inUse: Int, idle: Int, waiting: Int) {
-        (openCount - idle.count, idle.count, waiters.count)
+        (state.openCount - state.idle.count, state.idle.count, state.waiters.count)
     }
 
     /// Runs one statement on a pooled connection and returns its rows.
@@ -79,61 +66,50 @@ public actor PostgresClient {
     /// Closes every idle connection and fails every waiting caller with `PostgresError.closed`.
     /// Connections in use are closed when they come back; later calls fail with `.closed`.
     public func shutdown() async {
-        isShutDown = true
-        let waiting = waiters
-        waiters.removeAll()
-        for waiter in waiting {
-            waiter.timeout.cancel()
-            waiter.continuation.resume(throwing: PostgresError.closed)
-        }
-        let connections = idle
-        idle.removeAll()
-        openCount -= connections.count
-        for connection in connections {
-            await connection.close()
-        }
+        let (waiters, idle) = state.shutdown()
+        for id in waiters { resume(id, with: .failure(PostgresError.closed)) }
+        for connection in idle { await connection.close() }
     }
 
     // MARK: Lending connections
 
     func acquire() async throws -> PostgresConnection {
-        guard !isShutDown else { throw PostgresError.closed }
-        if let connection = idle.popLast() {
+        switch state.acquire(deadline: .now + configuration.acquireTimeout) {
+        case .failShutDown:
+            throw PostgresError.closed
+        case .use(let connection):
             do {
                 try await connection.reconnectIfNeeded()
                 return connection
             } catch {
-                logger.warning(
-                    "dropping a broken PostgreSQL connection", metadata: ["error": "\(error)"])
+                logger.warning("dropping a broken PostgreSQL connection", metadata: ["error": "\(error)"])
                 await connection.close()
                 slotFreed()
                 throw error
             }
-        }
-        if openCount < configuration.maxConnections {
-            openCount += 1
+        case .open:
             return try await openConnection()
-        }
-        switch try await waitForLease() {
-        case .connection(let connection): return connection
-        case .slot: return try await openConnection()
+        case .wait(let id, let deadline):
+            switch try await wait(id, until: deadline) {
+            case .connection(let connection): return connection
+            case .slot: return try await openConnection()
+            }
         }
     }
 
     func release(_ connection: PostgresConnection) async {
-        guard await connection.isReusable, !isShutDown else {
+        switch state.release(connection, reusable: await connection.isReusable) {
+        case .keptIdle:
+            break
+        case .handOver(let id, let lease):
+            resume(id, with: .success(lease))
+        case .close(let handedTo):
             await connection.close()
-            slotFreed()
-            return
-        }
-        if waiters.isEmpty {
-            idle.append(connection)
-        } else {
-            serveFirstWaiter(with: .connection(connection))
+            if let handedTo { resume(handedTo, with: .success(.slot)) }
         }
     }
 
-    /// Opens a connection for a slot already counted in `openCount`.
+    /// Opens a connection for a slot already counted.
     private func openConnection() async throws -> PostgresConnection {
         do {
             return try await PostgresConnection.connect(configuration, logger: logger)
@@ -143,46 +119,41 @@ public actor PostgresClient {
         }
     }
 
-    /// A counted connection is gone: let the first waiter open a new one, or uncount it.
     private func slotFreed() {
-        if waiters.isEmpty || isShutDown {
-            openCount -= 1
-        } else {
-            serveFirstWaiter(with: .slot)
-        }
+        if let id = state.slotFreed() { resume(id, with: .success(.slot)) }
     }
 
-    private func serveFirstWaiter(with lease: Lease) {
-        let waiter = waiters.removeFirst()
-        waiter.timeout.cancel()
-        waiter.continuation.resume(returning: lease)
-    }
-
-    private func waitForLease() async throws -> Lease {
-        let id = nextWaiterID
-        nextWaiterID += 1
-        return try await withTaskCancellationHandler {
+    private func wait(_ id: Int, until deadline: ContinuousClock.Instant) async throws -> Lease {
+        try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 guard !Task.isCancelled else {
+                    _ = state.cancel(id)
                     continuation.resume(throwing: CancellationError())
                     return
                 }
-                let timeout = Task { [acquireTimeout = configuration.acquireTimeout] in
-                    try? await Task.sleep(for: acquireTimeout)
+                let timeout = Task {
+                    try? await Task.sleep(until: deadline, clock: .continuous)
                     guard !Task.isCancelled else { return }
-                    self.failWaiter(id, with: PostgresError.poolTimeout)
+                    await self.expireWaiters()
                 }
-                waiters.append(Waiter(id: id, continuation: continuation, timeout: timeout))
+                waiting[id] = (continuation, timeout)
             }
         } onCancel: {
-            Task { await self.failWaiter(id, with: CancellationError()) }
+            Task { await self.cancelWaiter(id) }
         }
     }
 
-    private func failWaiter(_ id: Int, with error: any Error) {
-        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
-        let waiter = waiters.remove(at: index)
-        waiter.timeout.cancel()
-        waiter.continuation.resume(throwing: error)
+    private func expireWaiters() {
+        for id in state.expire(at: .now) { resume(id, with: .failure(PostgresError.poolTimeout)) }
+    }
+
+    private func cancelWaiter(_ id: Int) {
+        if state.cancel(id) { resume(id, with: .failure(CancellationError())) }
+    }
+
+    private func resume(_ id: Int, with result: Result<Lease, any Error>) {
+        guard let entry = waiting.removeValue(forKey: id) else { return }
+        entry.timeout.cancel()
+        entry.continuation.resume(with: result)
     }
 }

@@ -1,5 +1,3 @@
-import SignPeerCore
-
 /// What can go wrong talking to PostgreSQL, in cases a caller can act on.
 ///
 /// Messages never contain query parameters (they may be secrets): `queryFailed` carries only the
@@ -50,14 +48,4 @@ public enum PostgresError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The error a service answers with: unavailable for connection trouble, a database error
-    /// otherwise. Its message is generic; log `description` for the details.
-    public var signPeerError: SignPeerError {
-        switch self {
-        case .connectionFailed, .connectionLost, .poolTimeout, .closed:
-            SignPeerError(.serviceUnavailable, "the database is unavailable", status: 503)
-        case .queryFailed, .decoding, .columnNotFound:
-            SignPeerError(.databaseError, "a database error occurred", status: 500)
-        }
-    }
 }

@@ -176,7 +176,7 @@ struct DistinguishedNameParser {
     }
 
     private func invalid(_ message: String) -> SignPeerError {
-        SignPeerError(.invalidDN, "invalid DN: \(message)")
+        SignPeerError.invalidDN("invalid DN: \(message)")
     }
 }
 

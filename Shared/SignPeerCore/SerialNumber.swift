@@ -49,7 +49,7 @@ public enum SerialNumber {
     }
 
     private static func invalid(_ message: String) -> SignPeerError {
-        SignPeerError(.invalidSerialNumber, message)
+        SignPeerError.invalidSerialNumber(message)
     }
 }
 

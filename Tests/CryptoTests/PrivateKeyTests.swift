@@ -2,7 +2,6 @@ import Foundation
 import SignPeerCore
 import SignPeerCrypto
 import SignPeerTestSupport
-import Synchronization
 import Testing
 
 @Suite struct PrivateKeyTests {
@@ -35,28 +34,24 @@ import Testing
         #expect(text.contains("Exponent: 65537 (0x10001)"))
     }
 
-    @Test func generationRunsOnTheCryptoPool() async throws {
-        let pool = try await DedicatedThreadPool.crypto.run { DedicatedThreadPool.currentPoolName }
-        #expect(pool == "signpeer-crypto")
-        #expect(DedicatedThreadPool.currentPoolName == nil, "the test itself runs on the cooperative pool")
+    @Test func generationRunsOnTheThreadPoolNeverOnTheCooperativePool() async throws {
+        #expect(!Self.threadName().hasPrefix(Self.poolPrefix), "the test itself runs on the cooperative pool")
+        let name = try await BlockingWork.run { Self.threadName() }
+        #expect(name.hasPrefix(Self.poolPrefix), "\(name)")
         let keys = try await Array(0..<8).asyncMap { _ in try await KeyGenerator.generate(.init(algorithm: .ed25519)) }
         #expect(Set(keys.map(\.subjectKeyIdentifier)).count == 8)
+        await #expect(throws: SignPeerError(.internalError, "boom")) {
+            try await BlockingWork.run { throw SignPeerError.internalError("boom") }
+        }
     }
 
-    @Test func poolRunsJobsConcurrentlyUpToItsSize() async throws {
-        let pool = DedicatedThreadPool(name: "test-pool", maximumThreads: 2)
-        let running = Mutex((now: 0, most: 0))
-        _ = try await Array(0..<6).asyncMap { _ in
-            try await pool.run {
-                running.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
-                usleep(100_000)
-                running.withLock { $0.now -= 1 }
-            }
-        }
-        #expect(running.withLock { $0.most } == 2)
-        await #expect(throws: SignPeerError(.internalError, "boom")) {
-            try await pool.run { throw SignPeerError(.internalError, "boom") }
-        }
+    /// NIO names the threads of its shared `NIOThreadPool` `SGLTN-TP-#<n>`.
+    static let poolPrefix = "SGLTN-TP-#"
+
+    /// The calling thread's name, as Linux reports it.
+    static func threadName() -> String {
+        ((try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Reads `openssl pkey -text` the way key listings spell algorithms.

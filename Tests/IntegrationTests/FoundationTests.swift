@@ -39,6 +39,8 @@ struct FoundationTests {
             ["s_client", "-connect", "127.0.0.1:\(system.gatewayPort)", "-CAfile", system.pki + "/ca.pem", "-quiet"],
             input: Data("GET /whoami HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8))
         #expect(!sClient.stdout.contains("HTTP/1.1 200"))
+        // The server refused with the TLS alert for a missing certificate (116, TLS 1.3).
+        #expect((sClient.stdout + sClient.stderr).contains("alert certificate required"), "\(sClient.stderr)")
     }
 
     @Test func aClientCertificateFromAnotherCAFails() async throws {
@@ -49,6 +51,16 @@ struct FoundationTests {
         let response = try await system.curl("/whoami", as: rogue + "/admin")
         #expect(response.exitCode != 0, "a certificate from another CA must fail the handshake: \(response)")
         #expect(response.status == 0)
+        let sClient = try await ProcessRunner.run(
+            "openssl",
+            [
+                "s_client", "-connect", "127.0.0.1:\(system.gatewayPort)", "-CAfile", system.pki + "/ca.pem",
+                "-cert", rogue + "/admin.pem", "-key", rogue + "/admin.key", "-quiet",
+            ],
+            input: Data("GET /whoami HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8))
+        #expect(!sClient.stdout.contains("HTTP/1.1 200"))
+        // The server refused with the TLS alert for an unknown issuer (48).
+        #expect((sClient.stdout + sClient.stderr).contains("alert unknown ca"), "\(sClient.stderr)")
     }
 
     @Test func internalServicesRefuseCallsWithoutTheCredential() async throws {

@@ -88,9 +88,17 @@ struct ContainerFilesTests {
     @Test func dockerfileBuildsWhatUpShBuilds() throws {
         let dockerfile = try String(contentsOfFile: RepositoryPaths.root + "/deploy/docker/Dockerfile", encoding: .utf8)
         let upScript = try String(contentsOfFile: RepositoryPaths.root + "/deploy/local/up.sh", encoding: .utf8)
-        for product in ["signpeer-gateway", "signpeer-keybindings", "signpeer-renewal", "signpeer"] {
-            #expect(dockerfile.contains(product) && upScript.contains(product))
+        // Each script's `for product in …; do` list, compared as whole words ("signpeer" is a
+        // prefix of the other products, so a substring check could not fail).
+        func products(_ script: String) -> Set<String> {
+            guard let line = script.split(separator: "\n").first(where: { $0.contains("for product in ") }),
+                let list = line.split(separator: "for product in ").last?.split(separator: ";").first
+            else { return [] }
+            return Set(list.split(separator: " ").map(String.init))
         }
+        let expected: Set = ["signpeer-gateway", "signpeer-keybindings", "signpeer-renewal", "signpeer"]
+        #expect(products(dockerfile) == expected)
+        #expect(products(upScript) == expected)
         #expect(dockerfile.contains("libssl3 libpq5 libcurl4"), "the runtime image has only the runtime libraries")
     }
 }

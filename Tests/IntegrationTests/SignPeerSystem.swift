@@ -24,7 +24,8 @@ final class SignPeerSystem: @unchecked Sendable {
     private var processes: [ServiceName: Process] = [:]
     private var replicas: [Process] = []
 
-    init(name: String = "system") async throws {
+    /// A system on `postgres` (default: the cluster shared by every test of the process).
+    init(name: String = "system", postgres: TemporaryPostgres? = nil) async throws {
         directory = NSTemporaryDirectory() + "signpeer-\(name)-\(UUID().uuidString.prefix(8))"
         pki = directory + "/pki"
         try FileManager.default.createDirectory(atPath: directory + "/logs", withIntermediateDirectories: true)
@@ -32,7 +33,7 @@ final class SignPeerSystem: @unchecked Sendable {
         guard pkiRun.status == 0 else { throw HarnessError("pki.sh failed: \(pkiRun.stderr)") }
         internalToken = (0..<4).map { _ in UUID().uuidString.replacingOccurrences(of: "-", with: "") }.joined()
         try internalToken.write(toFile: directory + "/internal-token", atomically: true, encoding: .utf8)
-        databaseURL = try TemporaryPostgres.shared.createDatabase(name: "signpeer_\(name)_\(UUID().uuidString.prefix(6).lowercased())")
+        databaseURL = try (postgres ?? TemporaryPostgres.shared).createDatabase(name: "signpeer_\(name)_\(UUID().uuidString.prefix(6).lowercased())")
     }
 
     /// The environment every service gets, as `.local/env` would give it.

@@ -1,19 +1,27 @@
 import HTTPTypes
 import Hummingbird
 import SignPeerCore
+import SignPeerServer
 
 /// Wraps every Admin Web route: an error becomes an HTML page (not the JSON body of the APIs),
-/// and every answer, error pages included, carries the security headers.
+/// and every answer, error pages included, carries the security headers — those that
+/// Hummingbird's `ContentSecurityMiddleware` does not set (it adds `Content-Security-Policy` and
+/// `X-Content-Type-Options`, see ``contentSecurity``).
 struct AdminWebMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
     let pages: AdminWebPages
 
+    /// No scripts, no external assets, no framing, forms only to the Admin Web itself.
+    static var contentSecurity: ContentSecurityMiddleware<Context> {
+        ContentSecurityMiddleware(contentSecurityPolicy: [
+            .defaultSrc(.none), .styleSrc(.self), .imgSrc(.self), .formAction(.self), .frameAncestors(.none),
+            .baseURI(.none),
+        ])
+    }
+
     static let securityHeaders: HTTPFields = [
-        .contentSecurityPolicy:
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         .xFrameOptions: "DENY",
-        .xContentTypeOptions: "nosniff",
         .referrerPolicy: "no-referrer",
         .cacheControl: "no-store",
     ]
@@ -33,33 +41,30 @@ struct AdminWebMiddleware: RouterMiddleware {
 
     private func errorPage(_ error: any Error, context: Context) -> Response {
         let subject = context.principal?.subjectDN
-        switch error {
-        case let error as SignPeerError:
-            if error.status >= 500 {
-                context.logger.error("admin web request failed", metadata: ["code": .string(error.code.rawValue)])
-            }
-            let title =
-                switch error.status {
-                case 401: "Client certificate required"
-                case 403: "Access denied"
-                case 404: "Not found"
-                case 503: "Service unavailable"
-                case 400..<500: "Request refused"
-                default: "Error"
-                }
-            var response = pages.error(
-                title: title, message: error.message, subject: subject, status: .init(code: error.status))
-            if error.code == .serviceUnavailable { response.headers[.retryAfter] = "5" }
-            return response
-        case let error as any HTTPResponseError where error.status.code < 500:
+        if let error = error as? any HTTPResponseError, error.status.code < 500 {
             let message =
                 error.status == .contentTooLarge ? "The form is larger than allowed." : error.status.reasonPhrase
             return pages.error(title: "Request refused", message: message, subject: subject, status: error.status)
-        default:
-            context.logger.error(
-                "admin web request failed", metadata: ["error": .string(String(reflecting: type(of: error)))])
-            return pages.error(title: "Error", message: "Internal error.", subject: subject, status: .internalServerError)
         }
+        let mapped = ErrorMapping.map(error)
+        let status = mapped.httpStatus
+        if status.code >= 500 {
+            context.logger.error(
+                "admin web request failed",
+                metadata: ["code": .string(mapped.code.rawValue), "cause": .string(ErrorMapping.cause(of: error))])
+        }
+        let title =
+            switch status.code {
+            case 401: "Client certificate required"
+            case 403: "Access denied"
+            case 404: "Not found"
+            case 503: "Service unavailable"
+            case 400..<500: "Request refused"
+            default: "Error"
+            }
+        var response = pages.error(title: title, message: mapped.message, subject: subject, status: status)
+        if mapped.code == .serviceUnavailable { response.headers[.retryAfter] = "5" }
+        return response
     }
 }
 

@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 import SignPeerCore
 import SignPeerPostgres
-import SignPeerServiceSupport
+import SignPeerServer
+import SignPeerStore
 
 /// The Admin Web (SPEC §9.2) at `/admin/`, for the Admin role: server-rendered pages over the
 /// same stores and internal calls as the JSON admin API, so every change writes the same audit
@@ -37,7 +38,8 @@ struct AdminWebRoutes: Sendable {
         let web = AdminWebRoutes(
             rules: rules, registry: registry, keyBindings: keyBindings, database: database,
             csrf: CSRFToken(key: credential.derivedKey(purpose: "admin-web-csrf")), pages: try AdminWebPages())
-        let group = router.group("/admin").add(middleware: AdminWebMiddleware(pages: web.pages))
+        let group = router.group("/admin").add(middleware: AdminWebMiddleware.contentSecurity)
+            .add(middleware: AdminWebMiddleware(pages: web.pages))
         group.get("/static/admin.css") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/css; charset=utf-8"],
@@ -108,10 +110,10 @@ struct AdminWebRoutes: Sendable {
             $0.isEmpty ? nil : $0
         }
         if let event, event.count > 64 || !event.allSatisfy({ $0.isLetter || $0 == "_" }) {
-            throw SignPeerError(.invalidRequest, "Unknown event filter.")
+            throw SignPeerError.invalidRequest("Unknown event filter.")
         }
         if let worker, !WorkerReference.isValid(worker) {
-            throw SignPeerError(.invalidRequest, "A worker filter is a worker id or name.")
+            throw SignPeerError.invalidRequest("A worker filter is a worker id or name.")
         }
         let entries = try await AuditLog.list(limit: Self.auditLimit, event: event, worker: worker, in: database)
         struct Row {
@@ -161,7 +163,7 @@ struct AdminWebRoutes: Sendable {
     func setIncoming(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let (form, principal) = try await checkedForm(ToggleForm.self, request, context)
         guard let value = form.enabled?.lowercased(), value == "true" || value == "false" else {
-            throw SignPeerError(.invalidRequest, "enabled must be true or false.")
+            throw SignPeerError.invalidRequest("enabled must be true or false.")
         }
         let _: OperationResult = try await keyBindings.call(
             "PUT", "/internal/v1/admin/global/properties/PEERS_INCOMING_ENABLED", body: PropertyValue(value: value),
@@ -207,13 +209,11 @@ struct AdminWebRoutes: Sendable {
         do {
             form = try URLEncodedFormDecoder().decode(Form.self, from: String(buffer: body))
         } catch {
-            throw SignPeerError(.invalidRequest, "The form could not be read.")
+            throw SignPeerError.invalidRequest("The form could not be read.")
         }
         guard csrf.isValid(form.csrf, for: principal.fingerprintSHA256) else {
             context.logger.notice("admin web form refused: missing or invalid CSRF token")
-            throw SignPeerError(
-                .forbidden, "The form has expired or did not come from this Admin Web. Reload the page and try again.",
-                status: 403)
+            throw SignPeerError.forbidden("The form has expired or did not come from this Admin Web. Reload the page and try again.")
         }
         return (form, principal)
     }

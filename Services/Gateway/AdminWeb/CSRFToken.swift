@@ -1,4 +1,5 @@
 import Foundation
+import SignPeerCore
 import SignPeerCrypto
 
 /// CSRF tokens of the Admin Web: stateless, per client certificate, valid for one to two hours.
@@ -17,12 +18,12 @@ struct CSRFToken: Sendable {
 
     /// The token to embed in the forms of a page served now to `fingerprint`.
     func token(for fingerprint: String, at date: Date = Date()) -> String {
-        Self.hex(mac(fingerprint, bucket: Self.bucket(date)))
+        Hex.encode(mac(fingerprint, bucket: Self.bucket(date)))
     }
 
     /// Whether `token` was issued to `fingerprint` in the current or the previous hour.
     func isValid(_ token: String?, for fingerprint: String, at date: Date = Date()) -> Bool {
-        guard let token, token.utf8.count == 64, let presented = Self.bytes(fromHex: token) else { return false }
+        guard let token, token.utf8.count == 64, let presented = Hex.decode(token) else { return false }
         let bucket = Self.bucket(date)
         var valid = false
         for candidate in [bucket, bucket - 1] {
@@ -37,29 +38,4 @@ struct CSRFToken: Sendable {
     }
 
     static func bucket(_ date: Date) -> Int { Int((date.timeIntervalSince1970 / 3600).rounded(.down)) }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
-    }
-
-    static func bytes(fromHex text: String) -> [UInt8]? {
-        let characters = Array(text.utf8)
-        guard characters.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(characters.count / 2)
-        for index in stride(from: 0, to: characters.count, by: 2) {
-            guard let high = nibble(characters[index]), let low = nibble(characters[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        return bytes
-    }
-
-    private static func nibble(_ character: UInt8) -> UInt8? {
-        switch character {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): character - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }

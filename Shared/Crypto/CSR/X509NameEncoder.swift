@@ -30,7 +30,7 @@ enum X509NameEncoder {
         of dn: DistinguishedName
     ) throws {
         func invalid(_ problem: String) -> SignPeerError {
-            SignPeerError(.invalidDN, "\(PropertyName.requestDN) '\(dn.normalized)' cannot be encoded: \(problem)")
+            SignPeerError.invalidDN("\(PropertyName.requestDN) '\(dn.normalized)' cannot be encoded: \(problem)")
         }
         guard let oid = attribute.objectIdentifier, let object = OBJ_txt2obj(oid, 1) else {
             ERR_clear_error()

@@ -55,7 +55,7 @@ public struct KeyGenerationSpec: Sendable, Hashable {
     ///
     /// - `KEYALG`: `RSA` (the default), `ECDSA` or `EC`, `Ed25519`, `Ed448`, case-insensitively.
     /// - `KEYSPEC` for RSA: a bit length in ``rsaBitRange``, default ``defaultRSABits``.
-    /// - `KEYSPEC` for EC: a curve name (see ``NamedCurve``). SPEC.md names no default; an EC key
+    /// - `KEYSPEC` for EC: a curve name (see ``NamedCurve``). docs/SPEC.md names no default; an EC key
     ///   without `KEYSPEC` is made on ``defaultCurve`` (secp256r1, the curve every CA accepts),
     ///   just as RSA falls back to 2048 bits, so `KEYALG=ECDSA` alone is a working configuration.
     /// - `KEYSPEC` is ignored for EdDSA, whose keys have one size.
@@ -69,18 +69,14 @@ public struct KeyGenerationSpec: Sendable, Hashable {
             guard let specification else { return Self(algorithm: .rsa(bits: defaultRSABits)) }
             guard let bits = Int(specification), rsaBitRange.contains(bits) else {
                 let range = "\(rsaBitRange.lowerBound)–\(rsaBitRange.upperBound)"
-                throw SignPeerError(
-                    .invalidProperty,
-                    "\(PropertyName.keySpecification) '\(specification)' is not a valid RSA key length (\(range))")
+                throw SignPeerError.invalidProperty("\(PropertyName.keySpecification) '\(specification)' is not a valid RSA key length (\(range))")
             }
             return Self(algorithm: .rsa(bits: bits))
         case "EC", "ECDSA":
             guard let specification else { return Self(algorithm: .ec(curve: defaultCurve)) }
             guard let curve = NamedCurve(keySpecification: specification) else {
                 let names = NamedCurve.allCases.map(\.rawValue).joined(separator: ", ")
-                throw SignPeerError(
-                    .invalidProperty,
-                    "\(PropertyName.keySpecification) '\(specification)' is not a supported EC curve (\(names))")
+                throw SignPeerError.invalidProperty("\(PropertyName.keySpecification) '\(specification)' is not a supported EC curve (\(names))")
             }
             return Self(algorithm: .ec(curve: curve))
         case "ED25519":
@@ -89,8 +85,7 @@ public struct KeyGenerationSpec: Sendable, Hashable {
             return Self(algorithm: .ed448)
         default:
             let names = "RSA, ECDSA, Ed25519, Ed448"
-            throw SignPeerError(
-                .invalidProperty, "\(PropertyName.keyAlgorithm) '\(algorithm)' is not a supported key algorithm (\(names))")
+            throw SignPeerError.invalidProperty("\(PropertyName.keyAlgorithm) '\(algorithm)' is not a supported key algorithm (\(names))")
         }
     }
 }

@@ -59,7 +59,7 @@ extension PrivateKey {
     /// one-shot signing or for `X509_REQ_sign_ctx`; the context is freed afterwards.
     func withSigningContext<T>(_ algorithm: SignatureAlgorithm, _ body: (OpaquePointer) throws -> T) throws -> T {
         if let misfit = algorithm.misfit(for: self) {
-            throw SignPeerError(.invalidProperty, "signature algorithm '\(algorithm)' \(misfit)")
+            throw SignPeerError.invalidProperty("signature algorithm '\(algorithm)' \(misfit)")
         }
         guard let context = EVP_MD_CTX_new() else { throw openSSLFailure("out of memory") }
         defer { EVP_MD_CTX_free(context) }

@@ -72,18 +72,16 @@ public enum SignatureAlgorithm: String, Sendable, Hashable, CaseIterable, Custom
             .first { !$0.1.lowercased().hasPrefix("nonewith") }
         guard let (property, value) = chosen else {
             guard let algorithm = defaultAlgorithm(for: key) else {
-                throw SignPeerError(
-                    .invalidProperty, "\(PropertyName.signatureAlgorithm) has no default for \(key.algorithm) keys")
+                throw SignPeerError.invalidProperty("\(PropertyName.signatureAlgorithm) has no default for \(key.algorithm) keys")
             }
             return algorithm
         }
         guard let algorithm = SignatureAlgorithm(name: value) else {
             let names = allCases.map(\.rawValue).joined(separator: ", ")
-            throw SignPeerError(
-                .invalidProperty, "\(property) '\(value)' is not a supported signature algorithm (\(names))")
+            throw SignPeerError.invalidProperty("\(property) '\(value)' is not a supported signature algorithm (\(names))")
         }
         if let misfit = algorithm.misfit(for: key) {
-            throw SignPeerError(.invalidProperty, "\(property) '\(value)' \(misfit)")
+            throw SignPeerError.invalidProperty("\(property) '\(value)' \(misfit)")
         }
         return algorithm
     }

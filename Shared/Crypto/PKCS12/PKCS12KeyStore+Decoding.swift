@@ -93,7 +93,7 @@ private struct BagReader {
             let leaf = labels.localKeyID.flatMap { id in certificates.first { $0.labels.localKeyID == id } }
             let alias = labels.friendlyName ?? leaf?.labels.friendlyName ?? String(position + 1)
             guard entries[alias] == nil else {
-                throw SignPeerError(.invalidRequest, "The key store holds more than one key with alias '\(alias)'.")
+                throw SignPeerError.invalidRequest("The key store holds more than one key with alias '\(alias)'.")
             }
             var chain: [Certificate] = []
             if let leaf {

@@ -42,7 +42,7 @@ public struct PKCS12KeyStore: Sendable {
     /// The iteration count for the key derivations of ``encode(password:iterations:)``: what the
     /// JDK (17 and later) uses for its PKCS#12 key stores. Each key bag, the certificate safe and
     /// the MAC derive a key with it, so encoding and decoding cost roughly (aliases + 2) times
-    /// a few milliseconds; run them on ``DedicatedThreadPool/crypto`` from async code.
+    /// a few milliseconds; run them through ``BlockingWork`` from async code.
     public static let defaultIterations = 10_000
 
     /// The key store as DER-encoded PKCS#12 protected by `password`, with OpenSSL 3's modern

@@ -5,7 +5,7 @@ public enum KeyBindingID {
         guard let text, (1...10).contains(text.utf8.count), text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
             let id = Int(text), id > 0, id <= Int(Int32.max)
         else {
-            throw SignPeerError(.invalidRequest, "A key binding id is a positive integer.")
+            throw SignPeerError.invalidRequest("A key binding id is a positive integer.")
         }
         return id
     }

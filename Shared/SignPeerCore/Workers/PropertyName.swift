@@ -37,7 +37,7 @@ public enum PropertyName {
         guard (1...128).contains(upper.utf8.count),
             upper.utf8.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || $0 == 0x2E || $0 == 0x2D })
         else {
-            throw SignPeerError(.invalidProperty, "Invalid property name '\(raw.prefix(64))'.")
+            throw SignPeerError.invalidProperty("Invalid property name '\(raw.prefix(64))'.")
         }
         return synonyms[upper] ?? upper
     }

@@ -1,0 +1,53 @@
+import SignPeerCore
+import SignPeerCrypto
+
+/// What a property value must look like before it is stored (SPEC §3): booleans are
+/// `true`/`false`; certificate values, given as PEM or as SignServer's base64 DER (chains joined
+/// by `;`), are stored as canonical PEM; a blank value means "absent" and removes the property.
+public enum PropertyValueRules {
+    public static let booleans: Set<String> = [
+        PropertyName.peersIncomingEnabled, PropertyName.peersVisible, PropertyName.peersIssued,
+        PropertyName.peersKeepChain, PropertyName.disabled,
+    ]
+
+    /// The value to store, or `nil` to remove the property.
+    public static func canonical(property: String, value: String) throws -> String? {
+        let trimmed = value.trimmingWhitespace()
+        if trimmed.isEmpty { return nil }
+        if booleans.contains(property) {
+            guard ["true", "false"].contains(trimmed.lowercased()) else {
+                throw SignPeerError.invalidProperty("\(property) must be true or false, not '\(trimmed.prefix(32))'.")
+            }
+            return trimmed.lowercased()
+        }
+        if PropertyName.certificates.contains(property) {
+            let certificates: [Certificate]
+            do {
+                certificates = try Certificate.parse(Array(trimmed.utf8))
+            } catch {
+                throw SignPeerError.invalidCertificate("\(property) is not a certificate in PEM or base64 DER.")
+            }
+            if property == PropertyName.signerCertificate, certificates.count != 1 {
+                throw SignPeerError.invalidCertificate("\(property) must hold exactly one certificate.")
+            }
+            return certificates.map(\.pem).joined()
+        }
+        return value.trimmingWhitespace()
+    }
+
+    /// Worker NAME values: the characters a worker reference may use, not all digits.
+    public static func validName(_ value: String) throws -> String {
+        let name = value.trimmingWhitespace()
+        guard WorkerReference.isValid(name), WorkerReference.id(name) == nil, !name.allSatisfy(\.isNumber) else {
+            throw SignPeerError.invalidProperty("Invalid worker name '\(name.prefix(64))': use letters, digits, _ . -")
+        }
+        return name
+    }
+
+    public static func validType(_ value: String) throws -> WorkerType {
+        guard let type = WorkerType(rawValue: value.trimmingWhitespace().uppercased()) else {
+            throw SignPeerError.invalidProperty("Invalid TYPE '\(value.prefix(32))': use \(WorkerType.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        return type
+    }
+}
