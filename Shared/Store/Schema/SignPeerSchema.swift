@@ -4,6 +4,7 @@ import SignPeerPostgres
 /// under the migration lock (see ``Migrator``). Append new versions; never edit an applied one.
 public enum SignPeerSchema {
     public static let migrations: [Migration] = [
-        V0001Initial.migration
+        V0001Initial.migration,
+        V0040PerKeyStorage.migration,
     ]
 }
