@@ -10,8 +10,10 @@ import SignPeerStore
 /// and re-checked that the binding is still listed — `DEFAULTKEY` := `NEXTCERTSIGNKEY` (which
 /// is removed), `SIGNERCERTIFICATE`, `SIGNERCERTIFICATECHAIN`, `PEERS_ISSUED=true` and the audit
 /// row. Answers the updated binding (SPEC §5), composed here from the committed worker and the
-/// token in memory, so the gateway needs no second call. A refusal changes nothing and is audited
-/// with its code (except for a binding that is not listed: a peer cannot touch it).
+/// token in memory, so the gateway needs no second call. The replaced key is recorded as superseded
+/// and, with `PEERS_KEEPOLDKEYS`, the oldest superseded keys are deleted in the same transaction
+/// (``SupersededKeys``). A refusal changes nothing and is audited with its code (except for a
+/// binding that is not listed: a peer cannot touch it).
 struct CertificateInstallation: Sendable {
     let database: PostgresClient
     let tokens: TokenManager
@@ -28,15 +30,22 @@ struct CertificateInstallation: Sendable {
         var alias: String
         var leaf: Certificate
         var chain: [Certificate]
+        /// The token as the checks saw it, for pruning superseded keys in the commit.
+        var token: (store: PKCS12KeyStore, session: CryptoTokenSession)?
     }
 
     func install(workerID: Int, input: Input, principal: Principal?) async throws -> KeyBinding {
         do {
             let binding = try await tokens.withTokenChange(
                 String(workerID), access: .peer, database: database,
-                prepare: { workers, _, store in try Self.check(input, for: workers.worker, store: store) },
+                prepare: { workers, session, store in
+                    var plan = try Self.check(input, for: workers.worker, store: store)
+                    plan.token = (store, session)
+                    return plan
+                },
                 commit: { workers, plan, connection in
                     let worker = workers.worker
+                    let previous = worker.value(PropertyName.defaultKey)
                     try await PropertyWriter.set(
                         [
                             (PropertyName.defaultKey, plan.alias), (PropertyName.nextCertSignKey, nil),
@@ -55,7 +64,16 @@ struct CertificateInstallation: Sendable {
                                 "serialNumber": plan.leaf.serialNumber, "sha256": plan.leaf.sha256Fingerprint,
                                 "chainLength": String(plan.chain.count),
                             ]), on: connection)
-                    return (nil, (updated, workers.holder))
+                    if let previous, previous != plan.alias {
+                        try await SupersededKeyRows.record(previous, worker: worker.id, holder: workers.holder.id, on: connection)
+                    }
+                    var pruned: PKCS12KeyStore?
+                    if let keep = SupersededKeys.keep(worker), let token = plan.token {
+                        pruned = try await SupersededKeys.prune(
+                            keep: keep, worker: worker, holder: workers.holder, token: token, principal: principal,
+                            on: connection)
+                    }
+                    return (pruned, (updated, workers.holder))
                 })
             RenewalMetrics.install(outcome: "installed")
             return await view(worker: binding.0, holder: binding.1)
