@@ -1,6 +1,7 @@
 import Hummingbird
 import HummingbirdTLS
 import Logging
+import NIOPosix
 import ServiceLifecycle
 import SignPeerHTTPClient
 import SignPeerServer
@@ -11,6 +12,12 @@ import SignPeerStore
 @main
 struct Gateway {
     static func main() async {
+        // Swift concurrency runs on NIO's event loops instead of a second thread pool: a request
+        // then continues on the thread that read it, rather than hopping to a cooperative-pool
+        // thread and back for every await between the channel and the handlers. Nothing here
+        // blocks a thread (libpq, libcurl and OpenSSL key work run on threads of their own, see
+        // docs/ARCHITECTURE.md), which is what sharing the event loops requires.
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         await ServiceMain.run(service: "signpeer-gateway") { environment, boot in
             let configuration = try GatewayConfiguration(environment: environment)
             let tls = try GatewayTLS.serverConfiguration(configuration)
@@ -20,7 +27,9 @@ struct Gateway {
             if let path = configuration.bootstrapAdminCertificatePath {
                 try await BootstrapAdmin.apply(certificatePath: path, database: database.client, logger: boot.logger)
             }
-            let http = HTTPClient()
+            // As many kept-alive internal connections as peers are served at once (nginx keeps 16
+            // idle upstream connections in the benchmark), so a burst of listings does not queue.
+            let http = HTTPClient(configuration: .init(maxConnectionsPerHost: 32))
             let keyBindings = InternalServiceClient(
                 name: "keybindings", baseURL: configuration.keyBindingsURL, credential: configuration.credential, http: http)
             let renewal = InternalServiceClient(
@@ -32,8 +41,14 @@ struct Gateway {
             router.add(middleware: ErrorMiddleware())
             router.add(middleware: MetricsMiddleware())
             let roleDirectory = RoleDirectory(database: database.client, ttl: configuration.roleCacheTTL)
-            router.add(middleware: AuthenticationMiddleware(identities: ClientIdentityCache(), roles: roleDirectory))
-            let registry = IncomingConnectionRegistry(database: database.client)
+            router.add(
+                middleware: AuthenticationMiddleware(
+                    identities: ClientIdentityCache(), connections: ConnectionIdentities(), roles: roleDirectory))
+            var recordingSettings = configuration.database
+            recordingSettings.postgres.synchronousCommit = false
+            recordingSettings.postgres.maxConnections = min(4, recordingSettings.postgres.maxConnections)
+            let recordingDatabase = DatabaseService(settings: recordingSettings, migrations: [], logger: boot.logger)
+            let registry = IncomingConnectionRegistry(database: database.client, recording: recordingDatabase.client)
             WhoamiRoute.add(to: router)
             PeerRoutes.add(
                 to: router, registry: registry, keyBindings: Forwarder(service: keyBindings),
@@ -57,7 +72,7 @@ struct Gateway {
                 name: "signpeer-gateway-ops", host: configuration.operationsHost, port: configuration.operationsPort,
                 checks: [database.readinessCheck, keyBindings.readinessCheck, renewal.readinessCheck],
                 metrics: boot.metrics, collectors: [database.poolCollector], logger: boot.logger)
-            return [database, HTTPClientService(client: http), peerApplication, operations]
+            return [database, recordingDatabase, HTTPClientService(client: http), peerApplication, operations]
         }
     }
 }
