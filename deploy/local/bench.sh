@@ -144,7 +144,7 @@ throughput() {
   sed -i "s|^url = .*|url = \"$1\"|" "$work/ka-$2"
   local started ended
   started=$(now)
-  peer -Z --parallel-max 16 -K "$work/ka-$2" -w '%{http_code}\n' > "$work/ka-codes"
+  peer --no-progress-meter -Z --parallel-max 16 -K "$work/ka-$2" -w '%{http_code}\n' > "$work/ka-codes"
   ended=$(now)
   if grep -qv '^200$' "$work/ka-codes"; then echo "non-200 answers from $1" >&2; sort "$work/ka-codes" | uniq -c >&2; fi
   awk -v n="$2" -v t="$((ended - started))" 'BEGIN { printf "%.1f", n / (t / 1e9) }'
@@ -280,12 +280,15 @@ if wants listing; then
   bench_key BenchListToken ECDSA secp256r1 listKey
   have=$(admin "$base/admin/v1/workers" | jq '[.workers[] | select(.name | startswith("BenchList0"))] | length')
   if [ "$have" -lt "$bindings" ]; then
-    echo "(creating $((bindings - have)) listed workers BenchList*)"
-    for i in $(seq "$((have + 1))" "$bindings"); do
-      printf 'WORKERGENID%d.NAME=BenchList%06d\nWORKERGENID%d.TYPE=PROCESSABLE\nWORKERGENID%d.CRYPTOTOKEN=BenchListToken\nWORKERGENID%d.DEFAULTKEY=listKey\nWORKERGENID%d.PEERS_VISIBLE=true\n' \
-        "$i" "$i" "$i" "$i" "$i" "$i"
-    done > "$work/list.properties"
-    signpeer setproperties "$work/list.properties" | tail -n 1
+    echo "(creating $((bindings - have)) listed workers BenchList*, 500 per property file)"
+    for first in $(seq "$((have + 1))" 500 "$bindings"); do
+      last=$((first + 499 > bindings ? bindings : first + 499))
+      for i in $(seq "$first" "$last"); do
+        printf 'WORKERGENID%d.NAME=BenchList%06d\nWORKERGENID%d.TYPE=PROCESSABLE\nWORKERGENID%d.CRYPTOTOKEN=BenchListToken\nWORKERGENID%d.DEFAULTKEY=listKey\nWORKERGENID%d.PEERS_VISIBLE=true\n' \
+          "$i" "$i" "$i" "$i" "$i" "$i"
+      done > "$work/list.properties"
+      signpeer setproperties "$work/list.properties" > /dev/null
+    done
   fi
   listed=$(peer "$base/peer/v1/keybindings" | jq '.keyBindings | length')
   # The same rows as the key-binding service's listing query, encoded as JSON by PostgreSQL.
