@@ -1,6 +1,7 @@
 import Hummingbird
 import HummingbirdTLS
 import Logging
+import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import SignPeerHTTPClient

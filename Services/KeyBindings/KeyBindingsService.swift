@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 import NIOPosix
 import SignPeerCrypto
 import SignPeerHTTPClient

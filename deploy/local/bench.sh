@@ -257,10 +257,13 @@ if wants history; then
   if [ "$have" -lt "$old_keys" ]; then
     echo "(adding $((old_keys - have)) older P-256 keys to BenchHistoryToken, once)"
     : > "$work/old"
+    # `next` starts a new set of options, so every request carries its own certificates.
     for i in $(seq "$((have + 1))" "$old_keys"); do
-      printf 'url = "%s/admin/v1/workers/BenchHistoryToken/token/keys"\noutput = "/dev/null"\nheader = "Content-Type: application/json"\ndata = "{\\"alias\\":\\"old%05d\\",\\"keyAlgorithm\\":\\"ECDSA\\",\\"keySpecification\\":\\"secp256r1\\"}"\nnext\n' "$base" "$i"
+      [ "$i" -gt "$((have + 1))" ] && echo next
+      printf 'cacert = "%s"\ncert = "%s"\nkey = "%s"\nsilent\nshow-error\n' "$pki/ca.pem" "$pki/admin.pem" "$pki/admin.key"
+      printf 'url = "%s/admin/v1/workers/BenchHistoryToken/token/keys"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\nheader = "Content-Type: application/json"\ndata = "{\\"alias\\":\\"old%05d\\",\\"keyAlgorithm\\":\\"ECDSA\\",\\"keySpecification\\":\\"secp256r1\\"}"\n' "$base" "$i"
     done > "$work/old"
-    admin -K "$work/old" -w '%{http_code}\n' | grep -v '^200$' | sort | uniq -c || true
+    curl -K "$work/old" | grep -v '^200$' | sort | uniq -c || true
   fi
   have=$(admin "$base/admin/v1/workers/BenchHistoryToken/token/keys" | jq '.entries | length')
   history_id=$(worker_id BenchHistory); ec_id=$(worker_id BenchEC)
@@ -280,9 +283,9 @@ if wants listing; then
   bench_key BenchListToken ECDSA secp256r1 listKey
   have=$(admin "$base/admin/v1/workers" | jq '[.workers[] | select(.name | startswith("BenchList0"))] | length')
   if [ "$have" -lt "$bindings" ]; then
-    echo "(creating $((bindings - have)) listed workers BenchList*, 500 per property file)"
-    for first in $(seq "$((have + 1))" 500 "$bindings"); do
-      last=$((first + 499 > bindings ? bindings : first + 499))
+    echo "(creating $((bindings - have)) listed workers BenchList*, 100 per property file)"
+    for first in $(seq "$((have + 1))" 100 "$bindings"); do
+      last=$((first + 99 > bindings ? bindings : first + 99))
       for i in $(seq "$first" "$last"); do
         printf 'WORKERGENID%d.NAME=BenchList%06d\nWORKERGENID%d.TYPE=PROCESSABLE\nWORKERGENID%d.CRYPTOTOKEN=BenchListToken\nWORKERGENID%d.DEFAULTKEY=listKey\nWORKERGENID%d.PEERS_VISIBLE=true\n' \
           "$i" "$i" "$i" "$i" "$i" "$i"
