@@ -229,10 +229,15 @@ if wants renewal || wants history; then
   bench_worker BenchHistoryToken TYPE=CRYPTO_WORKER "$token_class"
   bench_worker BenchHistory TYPE=PROCESSABLE CRYPTOTOKEN=BenchHistoryToken KEYALG=ECDSA KEYSPEC=secp256r1 \
     DEFAULTKEY=ec0001 PEERS_VISIBLE=true
-  for token in BenchRSA BenchEC BenchHistoryToken; do bench_token "$token"; done
+  # The same shape without a history: a CRYPTO_WORKER token holding only the current key.
+  bench_worker BenchFreshToken TYPE=CRYPTO_WORKER "$token_class"
+  bench_worker BenchFresh TYPE=PROCESSABLE CRYPTOTOKEN=BenchFreshToken KEYALG=ECDSA KEYSPEC=secp256r1 \
+    DEFAULTKEY=ec0001 PEERS_VISIBLE=true
+  for token in BenchRSA BenchEC BenchHistoryToken BenchFreshToken; do bench_token "$token"; done
   bench_key BenchRSA RSA 2048 rsa0001
   bench_key BenchEC ECDSA secp256r1 ec0001
   bench_key BenchHistoryToken ECDSA secp256r1 ec0001
+  bench_key BenchFreshToken ECDSA secp256r1 ec0001
 fi
 
 if wants renewal; then
@@ -266,10 +271,10 @@ if wants history; then
     curl -K "$work/old" | grep -v '^200$' | sort | uniq -c || true
   fi
   have=$(admin "$base/admin/v1/workers/BenchHistoryToken/token/keys" | jq '.entries | length')
-  history_id=$(worker_id BenchHistory); ec_id=$(worker_id BenchEC)
+  history_id=$(worker_id BenchHistory); fresh_id=$(worker_id BenchFresh)
   : > "$work/hist"
   for _ in $(seq "$rounds"); do
-    h=$(renewals "$history_id" "$ec_renewals"); f=$(renewals "$ec_id" "$ec_renewals")
+    h=$(renewals "$history_id" "$ec_renewals"); f=$(renewals "$fresh_id" "$ec_renewals")
     echo "$h $f $(ratio "$h" "$f")" >> "$work/hist"
   done
   row "renewal with $((have - 1)) older keys / with none, P-256" "$(cut -d' ' -f3 < "$work/hist" | median)" \
