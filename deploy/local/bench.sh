@@ -197,7 +197,8 @@ bench_token() {
 }
 # bench_key WORKER ALG SPEC ALIAS: generates a key unless the token has it.
 bench_key() {
-  signpeer querytokenentries "$1" 2>/dev/null | grep -qw "$4" || signpeer generatekey "$1" -keyalg "$2" -keyspec "$3" -alias "$4" >/dev/null
+  admin "$base/admin/v1/workers/$1/token/keys" | jq -e --arg alias "$4" '.entries[] | select(.alias == $alias)' >/dev/null \
+    || signpeer generatekey "$1" -keyalg "$2" -keyspec "$3" -alias "$4" >/dev/null
 }
 worker_id() { admin "$base/admin/v1/workers/$1" | jq -r .id; }
 token_class="CRYPTOTOKEN_IMPLEMENTATION_CLASS=KeystoreInConfigCryptoToken"
