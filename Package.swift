@@ -208,6 +208,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["SignPeerCore", "SignPeerTestSupport"],
-            path: "Tests/IntegrationTests", swiftSettings: swiftSettings),
+            // Read from the source tree at run time (a key store written by an earlier version).
+            path: "Tests/IntegrationTests", exclude: ["Fixtures"], swiftSettings: swiftSettings),
     ]
 )

@@ -13,7 +13,7 @@ struct SignPeerCLI: AsyncParsableCommand {
             ReloadCommand.self, RemoveWorkerCommand.self, GetStatusCommand.self,
             PeerSystemsCommand.self, AdminsCommand.self, AuditorsCommand.self, ArchiveAuditorsCommand.self,
             ActivateCryptoTokenCommand.self, DeactivateCryptoTokenCommand.self, GenerateKeyCommand.self,
-            RemoveKeyCommand.self, QueryTokenEntriesCommand.self, TestKeyCommand.self,
+            RemoveKeyCommand.self, QueryTokenEntriesCommand.self, TestKeyCommand.self, ExportKeyStoreCommand.self,
             GenerateCertReqCommand.self, UploadSignerCertificateCommand.self, UploadSignerCertificateChainCommand.self,
             IncomingPeersCommand.self, AuditLogCommand.self, WhoamiCommand.self,
         ])

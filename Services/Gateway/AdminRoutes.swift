@@ -78,7 +78,7 @@ enum AdminRoutes {
         // Crypto tokens, keys, CSRs and certificate uploads: the renewal service owns them.
         let tokenRoutes: [(String, HTTPRequest.Method)] = [
             ("/token/activate", .post), ("/token/deactivate", .post), ("/token/keys", .get), ("/token/keys", .post),
-            ("/csr", .post), ("/certificate", .put), ("/certificatechain", .put),
+            ("/token/export", .post), ("/csr", .post), ("/certificate", .put), ("/certificatechain", .put),
         ]
         for (path, method) in tokenRoutes {
             admin.on(RouterPath("/workers/{ref}" + path), method: method) { request, context in

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import NIOSSL
 import SignPeerCore
 
@@ -8,10 +9,12 @@ import SignPeerCore
 /// The handshake already required a certificate chaining to the trust bundle (BoringSSL verifies
 /// it). Resumed TLS sessions skip that verification, so validity is checked again here on every
 /// request, and roles are read per request (through the short-lived ``RoleDirectory`` cache).
+/// The parsed identity is kept per connection (``ConnectionIdentities``).
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
     let identities: ClientIdentityCache
+    let connections: ConnectionIdentities
     let roles: RoleDirectory
     /// The client CRLs, when `SIGNPEER_TLS_CLIENT_CRL` names any.
     let revocations: ClientRevocations?
@@ -20,15 +23,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard let certificate = try? await context.channel.nioSSL_peerCertificate().get() else {
-            throw SignPeerError.clientCertificateRequired("A trusted client certificate is required.")
-        }
-        let identity: ClientIdentity
-        do {
-            identity = try identities.identity(forDER: try certificate.toDERBytes())
-        } catch {
-            throw SignPeerError.clientCertificateRequired("The client certificate could not be read.")
-        }
+        let identity = try await connectionIdentity(context.channel)
         guard identity.isValid(at: Date()) else {
             throw SignPeerError.clientCertificateRequired("The client certificate is not valid now.")
         }
@@ -67,5 +62,22 @@ struct AuthenticationMiddleware: RouterMiddleware {
         return try await refusals.refuse(
             error, principal: principal, issuerMatch: identity.issuerMatch, path: request.uri.path,
             remoteAddress: context.remoteAddress, logger: context.logger)
+    }
+
+    /// The identity of the connection's verified certificate: read from the TLS handler and
+    /// parsed on the connection's first request, then remembered for the connection's life.
+    private func connectionIdentity(_ channel: any Channel) async throws -> ClientIdentity {
+        if let known = connections.identity(of: channel) { return known }
+        guard let certificate = try? await channel.nioSSL_peerCertificate().get() else {
+            throw SignPeerError.clientCertificateRequired("A trusted client certificate is required.")
+        }
+        let identity: ClientIdentity
+        do {
+            identity = try identities.identity(forDER: try certificate.toDERBytes())
+        } catch {
+            throw SignPeerError.clientCertificateRequired("The client certificate could not be read.")
+        }
+        connections.remember(identity, of: channel)
+        return identity
     }
 }

@@ -1,6 +1,8 @@
 import Hummingbird
 import HummingbirdTLS
 import Logging
+import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import SignPeerHTTPClient
 import SignPeerServer
@@ -11,6 +13,12 @@ import SignPeerStore
 @main
 struct Gateway {
     static func main() async {
+        // Swift concurrency runs on NIO's event loops instead of a second thread pool: a request
+        // then continues on the thread that read it, rather than hopping to a cooperative-pool
+        // thread and back for every await between the channel and the handlers. Nothing here
+        // blocks a thread (libpq, libcurl and OpenSSL key work run on threads of their own, see
+        // docs/ARCHITECTURE.md), which is what sharing the event loops requires.
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         await ServiceMain.run(service: "signpeer-gateway") { environment, boot in
             let configuration = try GatewayConfiguration(environment: environment)
             let ejbcaPeer = try EJBCAPeerConfiguration(environment: environment)
@@ -21,7 +29,9 @@ struct Gateway {
             if let path = configuration.bootstrapAdminCertificatePath {
                 try await BootstrapAdmin.apply(certificatePath: path, database: database.client, logger: boot.logger)
             }
-            let http = HTTPClient()
+            // As many kept-alive internal connections as peers are served at once (nginx keeps 16
+            // idle upstream connections in the benchmark), so a burst of listings does not queue.
+            let http = HTTPClient(configuration: .init(maxConnectionsPerHost: 32))
             let keyBindings = InternalServiceClient(
                 name: "keybindings", baseURL: configuration.keyBindingsURL, credential: configuration.credential, http: http)
             let renewal = InternalServiceClient(
@@ -43,8 +53,13 @@ struct Gateway {
                 environment: environment, clientCAPath: configuration.clientCAPath, logger: boot.logger)
             router.add(
                 middleware: AuthenticationMiddleware(
-                    identities: ClientIdentityCache(), roles: roleDirectory, revocations: revocations, refusals: refusals))
-            let registry = IncomingConnectionRegistry(database: database.client)
+                    identities: ClientIdentityCache(), connections: ConnectionIdentities(), roles: roleDirectory,
+                    revocations: revocations, refusals: refusals))
+            var recordingSettings = configuration.database
+            recordingSettings.postgres.synchronousCommit = false
+            recordingSettings.postgres.maxConnections = min(4, recordingSettings.postgres.maxConnections)
+            let recordingDatabase = DatabaseService(settings: recordingSettings, migrations: [], logger: boot.logger)
+            let registry = IncomingConnectionRegistry(database: database.client, recording: recordingDatabase.client)
             let incoming = IncomingSwitch(registry: registry, ttl: configuration.roleCacheTTL)
             router.add(middleware: AdminChangeInvalidation(incoming: incoming))
             WhoamiRoute.add(to: router)
@@ -78,7 +93,7 @@ struct Gateway {
                 metrics: boot.metrics, collectors: [database.poolCollector], logger: boot.logger,
                 connections: boot.connections)
             // Shut down in reverse: the refusal recorder writes its pending counts before the database closes.
-            var services: [any Service] = [database, HTTPClientService(client: http), refusals]
+            var services: [any Service] = [database, recordingDatabase, HTTPClientService(client: http), refusals]
             if let revocations { services.append(revocations) }
             return services + [peerApplication, operations]
         }

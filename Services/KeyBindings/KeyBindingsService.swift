@@ -1,4 +1,6 @@
 import Hummingbird
+import NIOCore
+import NIOPosix
 import SignPeerCrypto
 import SignPeerHTTPClient
 import SignPeerServer
@@ -10,12 +12,15 @@ import SignPeerStore
 @main
 struct KeyBindingsService {
     static func main() async {
+        // As in the gateway: Swift concurrency on NIO's event loops, so a listing does not hop
+        // between thread pools; nothing here blocks a thread (libpq and libcurl have their own).
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         await ServiceMain.run(service: "signpeer-keybindings") { environment, boot in
             let configuration = try KeyBindingsConfiguration(environment: environment)
             let database = DatabaseService(
                 settings: configuration.database, migrations: SignPeerSchema.migrations, logger: boot.logger)
             try await database.migrate()
-            let http = HTTPClient()
+            let http = HTTPClient(configuration: .init(maxConnectionsPerHost: 32))
             let renewal = InternalServiceClient(
                 name: "renewal", baseURL: configuration.renewalURL, credential: configuration.credential, http: http)
             let repository = WorkerStore(database: database.client)

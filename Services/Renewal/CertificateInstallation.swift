@@ -10,8 +10,10 @@ import SignPeerStore
 /// and re-checked that the binding is still listed — `DEFAULTKEY` := `NEXTCERTSIGNKEY` (which
 /// is removed), `SIGNERCERTIFICATE`, `SIGNERCERTIFICATECHAIN`, `PEERS_ISSUED=true` and the audit
 /// row. Answers the updated binding (SPEC §5), composed here from the committed worker and the
-/// token in memory, so the gateway needs no second call. A refusal changes nothing and is audited
-/// with its code (except for a binding that is not listed: a peer cannot touch it).
+/// token in memory, so the gateway needs no second call. The replaced key is recorded as superseded
+/// and, with `PEERS_KEEPOLDKEYS`, the oldest superseded keys are deleted in the same transaction
+/// (``SupersededKeys``). A refusal changes nothing and is audited with its code (except for a
+/// binding that is not listed: a peer cannot touch it).
 struct CertificateInstallation: Sendable {
     let database: PostgresClient
     let tokens: TokenManager
@@ -28,6 +30,8 @@ struct CertificateInstallation: Sendable {
         var alias: String
         var leaf: Certificate
         var chain: [Certificate]
+        /// The token as the checks saw it, for pruning superseded keys in the commit.
+        var token: (store: PKCS12KeyStore, session: CryptoTokenSession)?
     }
 
     func install(workerID: Int, input: Input, principal: Principal?) async throws -> KeyBinding {
@@ -38,11 +42,21 @@ struct CertificateInstallation: Sendable {
             } else {
                 binding = try await tokens.withTokenChange(
                     String(workerID), access: .peer, database: database,
-                    prepare: { workers, _, store in
-                        try await Self.check(input, for: workers.worker) { store.entries[$0]?.key.publicKeyInfoDER }
+                    prepare: { workers, session, store in
+                        var plan = try await Self.check(input, for: workers.worker) { store.entries[$0]?.key.publicKeyInfoDER }
+                        plan.token = (store, session)
+                        return plan
                     },
                     commit: { workers, plan, connection in
-                        (nil, try await Self.switchKeys(plan, workers: workers, workerID: workerID, principal: principal, on: connection))
+                        let switched = try await Self.switchKeys(
+                            plan, workers: workers, workerID: workerID, principal: principal, on: connection)
+                        var pruned: PKCS12KeyStore?
+                        if let keep = SupersededKeys.keep(workers.worker), let token = plan.token {
+                            pruned = try await SupersededKeys.prune(
+                                keep: keep, worker: workers.worker, holder: workers.holder, token: token,
+                                principal: principal, on: connection)
+                        }
+                        return (pruned, switched)
                     })
             }
             RenewalMetrics.install(outcome: "installed")
@@ -119,6 +133,9 @@ struct CertificateInstallation: Sendable {
                     "serialNumber": plan.leaf.serialNumber, "sha256": plan.leaf.sha256Fingerprint,
                     "chainLength": String(plan.chain.count),
                 ]), on: connection)
+        if let previous = worker.value(PropertyName.defaultKey), previous != plan.alias {
+            try await SupersededKeyRows.record(previous, worker: worker.id, holder: workers.holder.id, on: connection)
+        }
         return (updated, workers.holder)
     }
 

@@ -4,37 +4,22 @@ import SignPeerCrypto
 import SignPeerPostgres
 import SignPeerStore
 
-/// Reads and writes a token's encrypted PKCS#12 bytes where its ``TokenKind`` says: the
-/// `key_stores` row of the token worker (inside the caller's transaction) or a file, replaced
-/// atomically (temporary file, fsync, rename, fsync of the folder). File I/O runs through
-/// ``BlockingWork``, never on the cooperative pool.
+/// The PKCS#12 bytes of a `KeystoreCryptoToken`'s file, replaced atomically (temporary file,
+/// fsync, rename, fsync of the folder). File I/O runs through ``BlockingWork``, never on the
+/// cooperative pool. (A `KeystoreInConfigCryptoToken` keeps one row per key, ``TokenStorage``.)
 enum KeyStoreStorage {
-    static func load(holderID: Int, kind: TokenKind, on connection: PostgresConnection) async throws -> [UInt8]? {
-        switch kind {
-        case .keystoreInConfig:
-            return try await KeyStoreRows.load(holderID: holderID, on: connection)
-        case .keystoreFile(let path):
-            return try await BlockingWork.run {
-                guard FileManager.default.fileExists(atPath: path) else { return nil }
-                guard let data = FileManager.default.contents(atPath: path) else {
-                    throw SignPeerError.internalError("The key store file cannot be read.")
-                }
-                return Array(data)
+    static func load(path: String) async throws -> [UInt8]? {
+        try await BlockingWork.run {
+            guard FileManager.default.fileExists(atPath: path) else { return nil }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw SignPeerError.internalError("The key store file cannot be read.")
             }
-        case .pkcs11:
-            throw SignPeerError.noKeyStoreInHSM
+            return Array(data)
         }
     }
 
-    static func save(_ bytes: [UInt8], holderID: Int, kind: TokenKind, on connection: PostgresConnection) async throws {
-        switch kind {
-        case .keystoreInConfig:
-            try await KeyStoreRows.save(bytes, holderID: holderID, on: connection)
-        case .keystoreFile(let path):
-            try await BlockingWork.run { try writeAtomically(bytes, to: path) }
-        case .pkcs11:
-            throw SignPeerError.noKeyStoreInHSM
-        }
+    static func save(_ bytes: [UInt8], path: String) async throws {
+        try await BlockingWork.run { try writeAtomically(bytes, to: path) }
     }
 
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {

@@ -8,9 +8,10 @@ import SignPeerStore
 /// SPEC §7.1, the CA's first step: optionally a new key pair under the next alias (replacing a
 /// pending one), then a PKCS#10 request for the next key (or the current one).
 ///
-/// The key pair, the CSR and the encrypted key store are made first, with no transaction open;
-/// then one short transaction with the worker and token rows locked re-checks that the binding is
-/// still listed and commits the key store, `NEXTCERTSIGNKEY` and the audit rows together. The
+/// The key pair, the CSR and the sealed key are made first, with no transaction open; then one
+/// short transaction with the worker and token rows locked re-checks that the binding is still
+/// listed and commits the new key's row (``TokenStorage``: only that row, and the replaced
+/// pending key's), `NEXTCERTSIGNKEY` and the audit rows together. The
 /// in-memory token is updated only after the commit. The current key and certificate are never
 /// touched, so a crash at any point leaves the worker signing with its matching key and certificate.
 struct RenewalPreparation: Sendable {
@@ -22,8 +23,8 @@ struct RenewalPreparation: Sendable {
         var store: PKCS12KeyStore
         var alias: String
         var csr: String
-        /// The new key and its encrypted key store, when keys were renewed.
-        var generated: (key: PrivateKey, encodedStore: [UInt8])?
+        /// The new key and the token change that stores it, when keys were renewed.
+        var generated: (key: PrivateKey, change: TokenStorage.Change)?
         /// A pending key that the new one replaced.
         var replacedPending: String?
     }
@@ -39,8 +40,8 @@ struct RenewalPreparation: Sendable {
                 let worker = workers.worker
                 if let generated = plan.generated {
                     try await PropertyWriter.set(PropertyName.nextCertSignKey, plan.alias, worker: worker.id, on: connection)
-                    try await KeyStoreStorage.save(
-                        generated.encodedStore, holderID: workers.holder.id, kind: workers.kind, on: connection)
+                    try await TokenStorage.write(
+                        generated.change, holderID: workers.holder.id, kind: workers.kind, on: connection)
                 }
                 if let pending = plan.replacedPending {
                     try await AuditLog.append(
@@ -63,10 +64,11 @@ struct RenewalPreparation: Sendable {
         return RenewalResponse(id: workerID, keysRenewed: renewKeys, keyAlias: keyAlias, csr: csr)
     }
 
-    /// The slow phase: the new key (when `renewKeys`), the CSR and the re-encrypted key store.
+    /// The slow phase: the new key (when `renewKeys`), the CSR and the sealed new key.
     static func plan(_ worker: WorkerRecord, _ session: CryptoTokenSession, _ store: PKCS12KeyStore, renewKeys: Bool)
         async throws -> Plan
     {
+        let original = store
         var store = store
         var replacedPending: String?
         var requestAlias = worker.value(PropertyName.nextCertSignKey) ?? worker.value(PropertyName.defaultKey)
@@ -97,8 +99,8 @@ struct RenewalPreparation: Sendable {
         }
         let key = entry.key
         let request = try await BlockingWork.run { try Self.certificationRequest(for: worker, alias: alias, key: key) }
-        var generated: (key: PrivateKey, encodedStore: [UInt8])?
-        if let newKey { generated = (newKey, try await KeyStoreStorage.encode(store, code: session.code)) }
+        var generated: (key: PrivateKey, change: TokenStorage.Change)?
+        if let newKey { generated = (newKey, try await TokenStorage.change(from: original, to: store, session: session)) }
         return Plan(store: store, alias: alias, csr: request.pem, generated: generated, replacedPending: replacedPending)
     }
 

@@ -36,5 +36,6 @@ struct RenewalService {
             to: router, tokens: tokens, preparation: RenewalPreparation(database: database, tokens: tokens),
             installation: CertificateInstallation(database: database, tokens: tokens, certificates: CertificateCache()))
         TokenAdminRoutes.add(to: router, tokens: tokens, database: database)
+        TokenExportRoute.add(to: router, tokens: tokens, database: database)
     }
 }

@@ -53,14 +53,14 @@ enum TokenAdminRoutes {
                     guard store.entries[body.alias] == nil else {
                         throw SignPeerError.invalidRequest("The token already has a key '\(body.alias)'.")
                     }
-                    var store = store
+                    var changed = store
                     let key = try await KeyGenerator.generate(spec)
-                    store.entries[body.alias] = PKCS12KeyStore.Entry(key: key)
-                    return (store, key, try await KeyStoreStorage.encode(store, code: session.code))
+                    changed.entries[body.alias] = PKCS12KeyStore.Entry(key: key)
+                    return (changed, key, try await TokenStorage.change(from: store, to: changed, session: session))
                 },
                 commit: { workers, plan, connection in
-                    let (store, key, encoded) = plan
-                    try await KeyStoreStorage.save(encoded, holderID: workers.holder.id, kind: workers.kind, on: connection)
+                    let (store, key, change) = plan
+                    try await TokenStorage.write(change, holderID: workers.holder.id, kind: workers.kind, on: connection)
                     try await AuditLog.append(
                         AuditEvent(
                             .keyGenerated, principal: principal, workerID: workers.holder.id, workerName: workers.holder.name,
@@ -84,14 +84,14 @@ enum TokenAdminRoutes {
             try await tokens.withTokenChange(
                 try reference(context), database: database,
                 prepare: { _, session, store in
-                    var store = store
-                    guard store.entries.removeValue(forKey: alias) != nil else {
+                    var changed = store
+                    guard changed.entries.removeValue(forKey: alias) != nil else {
                         throw SignPeerError.keyNotFound("The token has no key '\(alias.prefix(64))'.")
                     }
-                    return (store, try await KeyStoreStorage.encode(store, code: session.code))
+                    return (changed, try await TokenStorage.change(from: store, to: changed, session: session))
                 },
                 commit: { workers, plan, connection in
-                    try await KeyStoreStorage.save(plan.1, holderID: workers.holder.id, kind: workers.kind, on: connection)
+                    try await TokenStorage.write(plan.1, holderID: workers.holder.id, kind: workers.kind, on: connection)
                     try await AuditLog.append(
                         AuditEvent(
                             .keyRemoved, principal: principal, workerID: workers.holder.id, workerName: workers.holder.name,

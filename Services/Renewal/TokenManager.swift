@@ -35,8 +35,8 @@ actor TokenManager {
         // then record the activation in a second one.
         let (workers, stored) = try await database.withTransaction { connection in
             let workers = try await TokenWorkers.lock(reference, on: connection)
-            if case .pkcs11 = workers.kind { return (workers, [UInt8]?.none) }
-            return (workers, try await KeyStoreStorage.load(holderID: workers.holder.id, kind: workers.kind, on: connection))
+            if case .pkcs11 = workers.kind { return (workers, TokenStorage.Stored.nothing) }
+            return (workers, try await TokenStorage.read(holderID: workers.holder.id, kind: workers.kind, on: connection))
         }
         let holder = workers.holder
         if case .pkcs11(let properties) = workers.kind {
@@ -44,30 +44,22 @@ actor TokenManager {
         }
         let outcome: Result<(TokenWorkers, CryptoTokenSession), SignPeerError>
         do {
-            var store = PKCS12KeyStore()
-            var created: [UInt8]?
-            if let stored {
-                store = try await KeyStoreStorage.decode(stored, code: code)
-            } else {
-                created = try await KeyStoreStorage.encode(store, code: code)
-            }
-            let newStore = created
+            let opened = try await TokenStorage.open(stored, holderID: holder.id, code: code)
             try await database.withTransaction { connection in
                 let locked = try await TokenWorkers.lock(reference, on: connection)
                 guard locked.holder.id == holder.id, locked.kind == workers.kind else {
                     throw SignPeerError.serviceUnavailable("The token configuration changed; try again.")
                 }
-                if let created = newStore {
-                    guard try await KeyStoreStorage.load(holderID: holder.id, kind: workers.kind, on: connection) == nil else {
-                        throw SignPeerError.serviceUnavailable("The key store was created meanwhile; try again.")
-                    }
-                    try await KeyStoreStorage.save(created, holderID: holder.id, kind: workers.kind, on: connection)
-                }
+                try await TokenStorage.commit(opened, holderID: holder.id, kind: workers.kind, on: connection)
                 try await AuditLog.append(
-                    AuditEvent(.tokenActivated, principal: principal, workerID: holder.id, workerName: holder.name),
+                    AuditEvent(
+                        .tokenActivated, principal: principal, workerID: holder.id, workerName: holder.name,
+                        details: opened.converted.map { ["convertedKeys": String($0), "from": "PKCS12"] } ?? [:]),
                     on: connection)
             }
-            let session = CryptoTokenSession(holderID: holder.id, kind: workers.kind, code: code, store: store)
+            let session = CryptoTokenSession(
+                holderID: holder.id, kind: workers.kind, code: code, store: opened.store,
+                keyEncryptionKey: opened.keyEncryptionKey)
             outcome = .success((workers, session))
         } catch let error as SignPeerError where error.code != .serviceUnavailable {
             outcome = .failure(error)

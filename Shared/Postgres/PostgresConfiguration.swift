@@ -22,6 +22,12 @@ public struct PostgresConfiguration: Sendable {
     /// Default: `nil` (libpq's default, or what the connection string says).
     public var applicationName: String?
 
+    /// Whether a commit waits until its WAL is flushed to disk (PostgreSQL's
+    /// `synchronous_commit`). Default: `true`. Set `false` only for a pool whose writes may be
+    /// lost in a PostgreSQL crash (never corrupted): bookkeeping such as the incoming-connection
+    /// registry, never audit rows or configuration.
+    public var synchronousCommit = true
+
     public init(
         connectionString: String,
         maxConnections: Int = 8,

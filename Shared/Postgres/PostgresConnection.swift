@@ -162,7 +162,7 @@ public actor PostgresConnection {
         let setup = """
             SET client_encoding TO 'UTF8'; SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO, YMD';
             SET bytea_output TO 'hex'
-            """
+            """ + (configuration.synchronousCommit ? "" : "; SET synchronous_commit TO off")
         do {
             PQclear(try check(PQexec(connection, setup), on: connection))
         } catch {

@@ -23,7 +23,6 @@ public enum LogBootstrap {
 
 /// Writes each log event as one line to standard error.
 struct LineLogHandler: LogHandler {
-    static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
     let label: String
     let service: String
     let json: Bool
@@ -39,7 +38,7 @@ struct LineLogHandler: LogHandler {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         merged.removeValue(forKey: "hb.request.id")
-        let time = Date().formatted(Self.timeFormat)
+        let time = LogTimestamp.now()
         let line: String
         if json {
             var object: [String: String] = [

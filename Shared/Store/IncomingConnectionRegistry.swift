@@ -8,8 +8,16 @@ import SignPeerPostgres
 /// rows an admin cleared, are hidden from the list but kept for audit.
 public struct IncomingConnectionRegistry: Sendable {
     public let database: PostgresClient
+    /// Where the per-request upsert goes: a pool whose commits do not wait for the WAL flush
+    /// (``PostgresConfiguration/synchronousCommit``), since a peer's last-seen time and request
+    /// count are bookkeeping that a PostgreSQL crash may set back, while every other write —
+    /// clearing a row, rules, the audit log — stays durable on `database`.
+    public let recording: PostgresClient
 
-    public init(database: PostgresClient) { self.database = database }
+    public init(database: PostgresClient, recording: PostgresClient? = nil) {
+        self.database = database
+        self.recording = recording ?? database
+    }
 
     public static let noSuchConnection = SignPeerError.notFound("No such incoming connection.")
 
@@ -20,7 +28,7 @@ public struct IncomingConnectionRegistry: Sendable {
     public func recordIfIncomingEnabled(
         _ principal: Principal, issuerMatch: String, remoteAddress: String, sourceId: Int32? = nil
     ) async throws -> Bool {
-        let rows = try await database.query(
+        let rows = try await recording.query(
             """
             INSERT INTO incoming_connections
                 (serial_number, issuer_match, issuer_dn, subject_dn, fingerprint_sha256, remote_address, authorized,

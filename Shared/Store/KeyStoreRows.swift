@@ -1,7 +1,9 @@
 import SignPeerPostgres
 
-/// The `key_stores` rows: a `KeystoreInConfigCryptoToken`'s encrypted PKCS#12 bytes, by the id of
-/// the worker holding the token, read and written inside the caller's transaction.
+/// The `key_stores` rows: the encrypted PKCS#12 bytes that a `KeystoreInConfigCryptoToken` was
+/// kept in before per-key storage (migration 40), by the id of the worker holding the token. They
+/// are only read, to convert them at the token's next activation, and deleted in the transaction
+/// that wrote their keys as ``TokenKeyRows``.
 public enum KeyStoreRows {
     public static func load(holderID: Int, on connection: PostgresConnection) async throws -> [UInt8]? {
         try await connection.query(
@@ -9,11 +11,7 @@ public enum KeyStoreRows {
         ).first?.decode([UInt8].self, column: "pkcs12")
     }
 
-    public static func save(_ bytes: [UInt8], holderID: Int, on connection: PostgresConnection) async throws {
-        try await connection.execute(
-            """
-            INSERT INTO key_stores (worker_id, pkcs12, updated_at) VALUES ($1, $2, now())
-            ON CONFLICT (worker_id) DO UPDATE SET pkcs12 = excluded.pkcs12, updated_at = now()
-            """, [.int(Int64(holderID)), .bytes(bytes)])
+    public static func delete(holderID: Int, on connection: PostgresConnection) async throws {
+        try await connection.execute("DELETE FROM key_stores WHERE worker_id = $1", [.int(Int64(holderID))])
     }
 }

@@ -24,6 +24,13 @@ public enum PropertyValueRules {
             }
             return trimmed.lowercased()
         }
+        if property == PropertyName.peersKeepOldKeys {
+            guard let count = Int(trimmed), count >= 0 else {
+                throw SignPeerError.invalidProperty(
+                    "\(property) must be a number of keys (0 or more), not '\(trimmed.prefix(32))'.")
+            }
+            return String(count)
+        }
         if PropertyName.certificates.contains(property) {
             let certificates: [Certificate]
             do {

@@ -16,16 +16,35 @@ public struct WorkerStore: Sendable {
     /// The workers a listing needs in one query: visible PROCESSABLE workers (all, or only the one
     /// with id `only`) and every CRYPTO_WORKER (for `CRYPTOTOKEN` references). ``TokenHolders``
     /// decides which of them are listed.
+    ///
+    /// One row per property, grouped here, rather than one JSON object per worker: a listing of
+    /// thousands of bindings then decodes plain text columns instead of running a JSON decoder per
+    /// worker.
     public func listingCandidates(only id: Int? = nil) async throws -> [WorkerRecord] {
-        try await database.query(
-            WorkerRecord.selectSQL + """
-                 WHERE w.type = 'CRYPTO_WORKER' OR (w.type = 'PROCESSABLE' AND ($1::integer IS NULL OR w.id = $1)
-                   AND EXISTS (
-                    SELECT 1 FROM worker_properties v WHERE v.worker_id = w.id AND v.name = 'PEERS_VISIBLE'
-                      AND lower(btrim(v.value, E' \\t\\r\\n')) = 'true'))
-                 GROUP BY w.id ORDER BY w.id
-                """, [id.map { .int(Int64($0)) } ?? .null]
-        ).map(WorkerRecord.init(row:))
+        let rows = try await database.query(
+            """
+            SELECT w.id, w.name, w.type, p.name AS property, p.value
+            FROM workers w LEFT JOIN worker_properties p ON p.worker_id = w.id
+            WHERE w.type = 'CRYPTO_WORKER' OR (w.type = 'PROCESSABLE' AND ($1::integer IS NULL OR w.id = $1)
+              AND EXISTS (
+                SELECT 1 FROM worker_properties v WHERE v.worker_id = w.id AND v.name = 'PEERS_VISIBLE'
+                  AND lower(btrim(v.value, E' \\t\\r\\n')) = 'true'))
+            ORDER BY w.id
+            """, [id.map { .int(Int64($0)) } ?? .null])
+        var records: [WorkerRecord] = []
+        for row in rows {
+            let id = try row.decode(Int.self, at: 0)
+            if records.last?.id != id {
+                records.append(
+                    WorkerRecord(
+                        id: id, name: try row.decode(String.self, at: 1),
+                        type: WorkerType(rawValue: try row.decode(String.self, at: 2)) ?? .special, properties: [:]))
+            }
+            if let property = try row.decode(String?.self, at: 3) {
+                records[records.count - 1].properties[property] = try row.decode(String.self, at: 4)
+            }
+        }
+        return records
     }
 
     public func requireWorker(_ reference: String) async throws -> WorkerRecord {

@@ -28,8 +28,8 @@ struct ReadinessTests {
         #expect(system.terminationStatus(.gateway) == nil, "the gateway kept running")
 
         let migrations = try await ProcessRunner.run(
-            "psql", [system.databaseURL, "-tAc", "SELECT count(*) = count(DISTINCT version) AND min(version) = 1 FROM schema_migrations"])
-        #expect(migrations.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "t")
+            "psql", [system.databaseURL, "-tAc", "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations"])
+        #expect(migrations.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1,20,40")
         let admins = try await ProcessRunner.run(
             "psql", [system.databaseURL, "-tAc", "SELECT count(*) FROM role_rules WHERE role = 'ADMIN'"])
         #expect(admins.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1")

@@ -74,13 +74,16 @@ extension SignPeerSystem {
         return path
     }
 
-    /// Everything renewal may change for a worker: its properties and its token's key store.
+    /// Everything renewal may change for a worker: its properties and its token's keys (rows of
+    /// a `KeystoreInConfigCryptoToken`, or a PKCS#12 blob of the earlier storage).
     func renewalSnapshot(_ id: Int) async throws -> String {
         try await sql(
             """
             SELECT coalesce((SELECT string_agg(name || '=' || md5(value), ';' ORDER BY name) FROM worker_properties
                              WHERE worker_id = \(id)), '') || '|' ||
-                   coalesce((SELECT md5(pkcs12) FROM key_stores WHERE worker_id = \(id)), 'none')
+                   coalesce((SELECT md5(pkcs12) FROM key_stores WHERE worker_id = \(id)), 'none') || '|' ||
+                   coalesce((SELECT md5(string_agg(alias || ':' || md5(sealed_private_key), ',' ORDER BY alias))
+                             FROM token_keys WHERE worker_id = \(id)), 'none')
             """)
     }
 

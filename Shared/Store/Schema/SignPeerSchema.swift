@@ -6,5 +6,6 @@ public enum SignPeerSchema {
     public static let migrations: [Migration] = [
         V0001Initial.migration,
         V0020EJBCAPeer.migration,
+        V0040PerKeyStorage.migration,
     ]
 }
