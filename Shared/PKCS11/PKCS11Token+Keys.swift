@@ -1,4 +1,5 @@
 import CPKCS11
+import Foundation
 import SignPeerCore
 import SignPeerCrypto
 
@@ -67,7 +68,7 @@ extension PKCS11Token {
         // RSA beyond 4096 bits takes far longer than any call should (RSA-16384: minutes).
         let timeout: Duration? =
             if case .rsa(let bits) = spec.algorithm, bits > 4096 { max(callTimeout, .seconds(900)) } else { nil }
-        return try await perform("generate the key", timeout: timeout) { session in
+        return try await perform("generate the key", timeout: timeout, writing: true) { session in
             guard try session.privateKey(alias: alias) == nil, try session.find([.text(CKA.label, alias)]).isEmpty else {
                 throw SignPeerError.invalidRequest("The token already has a key '\(alias.prefix(64))'.")
             }
@@ -84,14 +85,21 @@ extension PKCS11Token {
             var publicHandle: CK_OBJECT_HANDLE = 0
             var privateHandle: CK_OBJECT_HANDLE = 0
             let publicTemplate = half(CK.publicKey) + publicParameters
-            try publicTemplate.withTemplate { publicPointer, publicCount in
-                try half(CK.privateKey).withTemplate { privatePointer, privateCount in
-                    try session.check(
+            // SoftHSM answers CKR_GENERAL_ERROR, briefly, while it rewrites the token's files for
+            // another session (seen with four renewals of one token at once): asked again twice,
+            // after 20 and 100 ms, like ``PKCS11Session/tokenInfo()``; only then is it a failure.
+            var rv = CK_RV(0x05)
+            for pause: UInt32 in [0, 20_000, 100_000] where rv == CK_RV(0x05) {
+                if pause > 0 { usleep(pause) }
+                rv = publicTemplate.withTemplate { publicPointer, publicCount in
+                    half(CK.privateKey).withTemplate { privatePointer, privateCount in
                         session.functions.C_GenerateKeyPair!(
                             session.handle, &mechanismStruct, publicPointer, publicCount, privatePointer, privateCount,
-                            &publicHandle, &privateHandle), "C_GenerateKeyPair")
+                            &publicHandle, &privateHandle)
+                    }
                 }
             }
+            try session.check(rv, "C_GenerateKeyPair")
             do {
                 let entry = try session.entry(alias: alias, privateKey: privateHandle, id: id)
                 guard entry.publicKey != nil else {
@@ -109,7 +117,7 @@ extension PKCS11Token {
     /// Deletes the private key of `alias` and every public key and certificate object with its
     /// CKA_ID. Answers false when there is no such key.
     public func deleteKey(alias: String) async throws -> Bool {
-        try await perform("delete the key") { session in
+        try await perform("delete the key", writing: true) { session in
             guard let key = try session.privateKey(alias: alias) else { return false }
             var objects = [key.handle]
             if !key.id.isEmpty {
