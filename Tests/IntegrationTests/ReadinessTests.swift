@@ -39,9 +39,9 @@ struct ReadinessTests {
         let system = try await SignPeerSystem(name: "sigterm")
         defer { system.shutdown() }
         try system.start(.renewal)
-        // Until the service group runs, SIGTERM has its default action; wait for it (migrations
-        // take longer on a loaded machine) instead of a fixed pause.
-        for _ in 0..<300 where !system.log(.renewal).contains("starting") {
+        // Until the service group runs, SIGTERM has its default action; wait until a server of
+        // the group listens (migrations take longer on a loaded machine) instead of a fixed pause.
+        for _ in 0..<300 where !system.log(.renewal).contains("started and listening") {
             try await Task.sleep(for: .milliseconds(100))
         }
         let start = ContinuousClock.now
