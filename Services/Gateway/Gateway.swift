@@ -45,29 +45,31 @@ struct Gateway {
             let routeMethods = RouteMethodTable()
             router.add(middleware: MethodNotAllowedMiddleware(table: routeMethods))
             let roleDirectory = RoleDirectory(database: database.client, ttl: configuration.roleCacheTTL)
+            var recordingSettings = configuration.database
+            recordingSettings.postgres.synchronousCommit = false
+            recordingSettings.postgres.maxConnections = min(4, recordingSettings.postgres.maxConnections)
+            let recordingDatabase = DatabaseService(settings: recordingSettings, migrations: [], logger: boot.logger)
+            let registry = IncomingConnectionRegistry(database: database.client, recording: recordingDatabase.client)
+            let recorder = IncomingRecorder(registry: registry, logger: boot.logger)
             let refusals = RefusalRecorder(
                 ledger: RefusalLedger(
                     window: try environment.seconds("SIGNPEER_REFUSAL_WINDOW", default: .seconds(60), range: 1...3600)),
-                database: database.client, logger: boot.logger)
+                accepted: recorder, database: database.client, logger: boot.logger)
             let revocations = try ClientRevocations.load(
                 environment: environment, clientCAPath: configuration.clientCAPath, logger: boot.logger)
             router.add(
                 middleware: AuthenticationMiddleware(
                     identities: ClientIdentityCache(), connections: ConnectionIdentities(), roles: roleDirectory,
                     revocations: revocations, refusals: refusals))
-            var recordingSettings = configuration.database
-            recordingSettings.postgres.synchronousCommit = false
-            recordingSettings.postgres.maxConnections = min(4, recordingSettings.postgres.maxConnections)
-            let recordingDatabase = DatabaseService(settings: recordingSettings, migrations: [], logger: boot.logger)
-            let registry = IncomingConnectionRegistry(database: database.client, recording: recordingDatabase.client)
             let incoming = IncomingSwitch(registry: registry, ttl: configuration.roleCacheTTL)
             router.add(middleware: AdminChangeInvalidation(incoming: incoming))
             WhoamiRoute.add(to: router)
             PeerRoutes.add(
-                to: router, registry: registry, keyBindings: Forwarder(service: keyBindings),
+                to: router, recorder: recorder, keyBindings: Forwarder(service: keyBindings),
                 renewal: Forwarder(service: renewal), incoming: incoming, refusals: refusals)
             EJBCAPeerRoutes.add(
-                to: router, registry: registry, keyBindings: Forwarder(service: keyBindings),
+                to: router, recorder: recorder, replies: EJBCAPeerReplyStore(database: database.client),
+                keyBindings: Forwarder(service: keyBindings),
                 renewal: Forwarder(service: renewal),
                 node: try await EJBCAPeerNode.resolve(configured: ejbcaPeer.sourceId, database: database.client),
                 incoming: incoming, refusals: refusals)
@@ -92,8 +94,8 @@ struct Gateway {
                 checks: [database.readinessCheck, keyBindings.readinessCheck, renewal.readinessCheck],
                 metrics: boot.metrics, collectors: [database.poolCollector], logger: boot.logger,
                 connections: boot.connections)
-            // Shut down in reverse: the refusal recorder writes its pending counts before the database closes.
-            var services: [any Service] = [database, recordingDatabase, HTTPClientService(client: http), refusals]
+            // Shut down in reverse: the recorders write their pending counts before the databases close.
+            var services: [any Service] = [database, recordingDatabase, HTTPClientService(client: http), refusals, recorder]
             if let revocations { services.append(revocations) }
             return services + [peerApplication, operations]
         }

@@ -6,12 +6,13 @@ import SignPeerStore
 /// SPEC §4 for every `/peer/v1/...` request, in this order: incoming connections must be enabled
 /// (403 `peers_incoming_disabled`, no registry row); the client must be in the Peer System role
 /// (403 `peer_not_authorized`, recorded in the registry as not authorized); an accepted request is
-/// recorded in the registry. Refusals go through the ``RefusalRecorder`` (SPEC §11 "Floods"): a
-/// refused client costs cache look-ups, and at most one registry/audit write per window.
+/// recorded in the registry through the ``IncomingRecorder`` (a busy peer: one write a second).
+/// Refusals go through the ``RefusalRecorder`` (SPEC §11 "Floods"): a refused client costs cache
+/// look-ups, and at most one registry/audit write per window.
 struct PeerAccessMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
-    let registry: IncomingConnectionRegistry
+    let recorder: IncomingRecorder
     let incoming: IncomingSwitch
     let refusals: RefusalRecorder
 
@@ -29,7 +30,7 @@ struct PeerAccessMiddleware: RouterMiddleware {
             throw try await refuse(Self.notAuthorized, principal, request, context)
         }
         try await refusals.accepted(principal, logger: context.logger)
-        let recorded = try await registry.recordIfIncomingEnabled(
+        let recorded = try await recorder.record(
             principal, issuerMatch: context.issuerMatch, remoteAddress: context.remoteAddress)
         guard recorded else {
             await incoming.remember(false)

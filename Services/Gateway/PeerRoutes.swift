@@ -12,7 +12,7 @@ enum PeerRoutes {
     }
 
     static func add(
-        to router: Router<GatewayRequestContext>, registry: IncomingConnectionRegistry, keyBindings: Forwarder,
+        to router: Router<GatewayRequestContext>, recorder: IncomingRecorder, keyBindings: Forwarder,
         renewal: Forwarder, incoming: IncomingSwitch, refusals: RefusalRecorder
     ) {
         router.get("/peer/v1/openapi.json") { _, _ in
@@ -22,7 +22,7 @@ enum PeerRoutes {
         }
         let peer = router.group("/peer/v1")
             .add(middleware: PeerMetricsMiddleware())
-            .add(middleware: PeerAccessMiddleware(registry: registry, incoming: incoming, refusals: refusals))
+            .add(middleware: PeerAccessMiddleware(recorder: recorder, incoming: incoming, refusals: refusals))
         peer.get("/ping") { _, _ in JSONResponse.make(Ping()) }
         peer.get("/keybindings") { request, context in
             try await keyBindings.forward(request, context: context, to: "/internal/v1/keybindings")

@@ -12,6 +12,8 @@ import SignPeerStore
 /// request counts stay exact.
 struct RefusalRecorder: Service {
     let ledger: RefusalLedger
+    /// Its pending accepted requests of a certificate are written before that certificate's refusal.
+    let accepted: IncomingRecorder
     let database: PostgresClient
     let logger: Logger
 
@@ -23,6 +25,9 @@ struct RefusalRecorder: Service {
         let refusal = RefusalLedger.Refusal(
             reason: error.code, principal: principal, issuerMatch: issuerMatch, path: path, remoteAddress: remoteAddress,
             peerProtocol: peerProtocol, sourceId: sourceId)
+        if let pending = accepted.endWindow(of: principal, issuerMatch: issuerMatch) {
+            try await accepted.write(pending)
+        }
         if let write = await ledger.refused(refusal) {
             try await self.write(write, logger: logger)
         }

@@ -134,12 +134,13 @@ struct ConfigurationTests {
         let bindings = try #require(try response.json()["keyBindings"] as? [[String: Any]])
         #expect(bindings.count == 10_000)
         #expect(bindings.first?["id"] as? Int == 1 && bindings.last?["id"] as? Int == 10_000)
-        // The key-binding service reads the workers with one statement (the gateway adds one
-        // registry upsert); token status is one call to the renewal service.
+        // The key-binding service reads the workers with one statement (the gateway adds at most
+        // one registry write: the warm-up ping's window folds this request); token status is one
+        // call to the renewal service.
         let logged = String(decoding: Array(try String(contentsOfFile: log, encoding: .utf8).utf8).dropFirst(before), as: UTF8.self)
         let statements = logged.components(separatedBy: " LOG:  ").filter { $0.hasPrefix("execute") || $0.hasPrefix("statement") }
         #expect(statements.filter { $0.contains("FROM workers") }.count == 1, "\(statements)")
-        #expect(statements.filter { $0.contains("incoming_connections") }.count == 1)
+        #expect(statements.filter { $0.contains("incoming_connections") }.count <= 1)
         let renewalCalls = system.log(.renewal).split(separator: "\n")
             .filter { $0.contains(requestID) && $0.contains("/internal/v1/tokens/status") }
         #expect(renewalCalls.count == 1)

@@ -19,7 +19,7 @@ import SignPeerStore
 struct EJBCAPeerEndpoint: Sendable {
     static let path = "/signserver/peer/v1"
 
-    let registry: IncomingConnectionRegistry
+    let recorder: IncomingRecorder
     let incoming: IncomingSwitch
     let refusals: RefusalRecorder
     let dispatcher: EJBCAPeerDispatcher
@@ -67,7 +67,7 @@ struct EJBCAPeerEndpoint: Sendable {
         guard principal.hasRole(.peerSystem) else { throw try await deny(.notAuthorized, principal, frame, context) }
         try await refusals.accepted(principal, logger: context.logger)
         guard
-            try await registry.recordIfIncomingEnabled(
+            try await recorder.record(
                 principal, issuerMatch: context.issuerMatch, remoteAddress: context.remoteAddress, sourceId: frame.sourceId)
         else {
             await incoming.remember(false)

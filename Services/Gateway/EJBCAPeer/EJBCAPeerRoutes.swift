@@ -4,13 +4,13 @@ import SignPeerStore
 /// Registers the EJBCA peer protocol endpoint (SPEC §12) on the TLS port.
 enum EJBCAPeerRoutes {
     static func add(
-        to router: Router<GatewayRequestContext>, registry: IncomingConnectionRegistry, keyBindings: Forwarder,
+        to router: Router<GatewayRequestContext>, recorder: IncomingRecorder, replies: EJBCAPeerReplyStore, keyBindings: Forwarder,
         renewal: Forwarder, node: EJBCAPeerNode, incoming: IncomingSwitch, refusals: RefusalRecorder
     ) {
         let endpoint = EJBCAPeerEndpoint(
-            registry: registry, incoming: incoming, refusals: refusals,
+            recorder: recorder, incoming: incoming, refusals: refusals,
             dispatcher: EJBCAPeerDispatcher(operations: EJBCAPeerOperations(keyBindings: keyBindings, renewal: renewal)),
-            replies: EJBCAPeerReplyStore(database: registry.database), node: node)
+            replies: replies, node: node)
         router.post(.init(EJBCAPeerEndpoint.path)) { request, context in
             try await endpoint.handle(request, context: context)
         }
