@@ -54,7 +54,9 @@ public enum PropertyName {
 
     /// SPEC §3: an empty or whitespace-only value counts as absent.
     public static func isAbsent(_ value: String?) -> Bool {
-        value?.trimmingWhitespace().isEmpty ?? true
+        // Looks only as far as the first non-whitespace character: values include PEM chains.
+        guard let value else { return true }
+        return value.unicodeScalars.allSatisfy(\.properties.isWhitespace)
     }
 
     /// SPEC §3 booleans: `true`/`false`, case-insensitive; anything else (or absent) is `false`.
@@ -66,10 +68,13 @@ public enum PropertyName {
 extension StringProtocol {
     /// The string without leading and trailing whitespace and newlines.
     public func trimmingWhitespace() -> String {
-        let scalars = unicodeScalars
+        let string = String(self)
+        let scalars = string.unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
             let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
         else { return "" }
-        return String(String.UnicodeScalarView(scalars[first...last]))
+        // Most values have nothing to trim: no copy then (a PEM chain is kilobytes).
+        if first == scalars.startIndex, scalars.index(after: last) == scalars.endIndex { return string }
+        return String(scalars[first...last])
     }
 }
