@@ -52,6 +52,20 @@ extension PKCS11Token {
         }
     }
 
+    /// ``keys(aliases:)`` answered from memory when every alias was looked up within `maxAge`
+    /// and the module is up (SPEC §13: a listing's status costs no HSM call per listing).
+    public func recentKeys(aliases: [String], maxAge: Duration) async throws -> [PKCS11KeyEntry] {
+        let generation = module.generation
+        if module.outageReason == nil, let known = recent.lookUp(aliases, generation: generation, maxAge: maxAge) {
+            return known
+        }
+        let version = recent.version
+        let started = ContinuousClock.now
+        let found = try await keys(aliases: aliases)
+        recent.remember(aliases, found: found, generation: generation, version: version, fetched: started)
+        return found
+    }
+
     public func key(alias: String) async throws -> PKCS11KeyEntry? {
         try await keys(aliases: [alias]).first
     }
@@ -68,6 +82,7 @@ extension PKCS11Token {
         // RSA beyond 4096 bits takes far longer than any call should (RSA-16384: minutes).
         let timeout: Duration? =
             if case .rsa(let bits) = spec.algorithm, bits > 4096 { max(callTimeout, .seconds(900)) } else { nil }
+        defer { recent.clear() }
         return try await perform("generate the key", timeout: timeout, writing: true) { session in
             guard try session.privateKey(alias: alias) == nil, try session.find([.text(CKA.label, alias)]).isEmpty else {
                 throw SignPeerError.invalidRequest("The token already has a key '\(alias.prefix(64))'.")
@@ -117,7 +132,8 @@ extension PKCS11Token {
     /// Deletes the private key of `alias` and every public key and certificate object with its
     /// CKA_ID. Answers false when there is no such key.
     public func deleteKey(alias: String) async throws -> Bool {
-        try await perform("delete the key", writing: true) { session in
+        defer { recent.clear() }
+        return try await perform("delete the key", writing: true) { session in
             guard let key = try session.privateKey(alias: alias) else { return false }
             var objects = [key.handle]
             if !key.id.isEmpty {

@@ -22,6 +22,8 @@ public final class PKCS11Token: @unchecked Sendable {
     /// on every such call, so this process writes one key at a time instead of making the
     /// writers collide (a collision answers CKR_GENERAL_ERROR, which key generation retries).
     private let writes = NSLock()
+    /// What key look-ups found lately, for ``recentKeys(aliases:maxAge:)``.
+    let recent = PKCS11RecentKeys()
     private var idle: [CK_SESSION_HANDLE] = []
     private var poolGeneration = -1
     private var slotID: CK_SLOT_ID?

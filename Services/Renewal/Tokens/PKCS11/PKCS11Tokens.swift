@@ -73,11 +73,16 @@ actor PKCS11Tokens {
         await entry.token.module.release()
     }
 
-    /// SPEC §5 status of one HSM token: active only when the module is up and the token answers.
+    /// How old a key look-up may be to answer a listing's status (SPEC §13): keys made or removed
+    /// by another program show within this time; this service's own changes show at once.
+    static let statusMaxAge = Duration.seconds(2)
+
+    /// SPEC §5 status of one HSM token: active only when the module is up and the token answers
+    /// (a look-up at most ``statusMaxAge`` old).
     func status(holderID: Int, aliases: [String]) async -> TokenStatusResponse.Token? {
         guard let entry = active[holderID] else { return nil }
         do {
-            let keys = try await entry.token.keys(aliases: aliases).map { key in
+            let keys = try await entry.token.recentKeys(aliases: aliases, maxAge: Self.statusMaxAge).map { key in
                 TokenStatusResponse.Key(
                     alias: key.alias, algorithm: key.publicKey?.algorithm, specification: key.publicKey?.specification,
                     subjectKeyId: key.publicKey?.subjectKeyIdentifier)
