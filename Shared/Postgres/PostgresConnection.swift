@@ -17,6 +17,18 @@ public actor PostgresConnection {
     private let handle: ConnectionHandle
     private let configuration: PostgresConfiguration
     private let logger: Logger
+    /// The statements this session has prepared, by text and parameter types: a statement runs
+    /// again without being parsed and planned again (a listing's query plans in ~0.5 ms). Bounded;
+    /// beyond the bound, statements run unprepared. Emptied when the session is re-opened.
+    private var prepared: [PreparedKey: String] = [:]
+    /// Names are never reused in a session: a statement forgotten here may still exist there.
+    private var preparedNames = 0
+    private static let preparedLimit = 200
+
+    private struct PreparedKey: Hashable {
+        var sql: String
+        var types: [Oid]
+    }
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
         executor.asUnownedSerialExecutor()
@@ -84,6 +96,7 @@ public actor PostgresConnection {
         guard !Self.readPendingInput(connection) else { return }
         logger.info("PostgreSQL connection broken, reconnecting")
         PQreset(connection)
+        prepared = [:]
         guard PQstatus(connection) == CONNECTION_OK else {
             throw PostgresError.connectionFailed(message: Self.errorMessage(connection))
         }
@@ -197,14 +210,36 @@ public actor PostgresConnection {
             }
         }
         defer { buffers.forEach { $0?.deallocate() } }
-        let result = PQexecParams(
-            connection, sql, Int32(wires.count),
-            wires.map(\.type),
-            buffers.map { $0.flatMap { UnsafePointer($0.baseAddress) } },
-            wires.map { Int32($0.bytes?.count ?? 0) },
-            wires.map { $0.isBinary ? 1 : 0 },
-            0)
-        return try check(result, on: connection)
+        let types = wires.map(\.type)
+        let values = buffers.map { $0.flatMap { UnsafePointer($0.baseAddress) } }
+        let lengths = wires.map { Int32($0.bytes?.count ?? 0) }
+        let formats = wires.map { Int32($0.isBinary ? 1 : 0) }
+        guard let name = try preparedName(sql, types: types, on: connection) else {
+            return try check(
+                PQexecParams(connection, sql, Int32(wires.count), types, values, lengths, formats, 0), on: connection)
+        }
+        do {
+            return try check(
+                PQexecPrepared(connection, name, Int32(wires.count), values, lengths, formats, 0), on: connection)
+        } catch PostgresError.queryFailed(let sqlState, let message) where sqlState == "0A000" {
+            // "cached plan must not change result type": a migration changed a table under the
+            // session's statements (another service's start). Prepare afresh from the next call.
+            PQclear(PQexec(connection, "DEALLOCATE ALL"))
+            prepared = [:]
+            throw PostgresError.queryFailed(sqlState: sqlState, message: message)
+        }
+    }
+
+    /// The name of `sql` prepared in this session (preparing it first), or nil past the bound.
+    private func preparedName(_ sql: String, types: [Oid], on connection: OpaquePointer) throws -> String? {
+        let key = PreparedKey(sql: sql, types: types)
+        if let name = prepared[key] { return name }
+        guard prepared.count < Self.preparedLimit else { return nil }
+        preparedNames += 1
+        let name = "signpeer_\(preparedNames)"
+        PQclear(try check(PQprepare(connection, name, sql, Int32(types.count), types), on: connection))
+        prepared[key] = name
+        return name
     }
 
     /// Returns a successful result, or clears a failed one and throws what went wrong.
