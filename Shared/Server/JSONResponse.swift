@@ -13,11 +13,18 @@ public enum JSONResponse {
     }()
 
     public static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return Response(
-            status: status,
-            headers: [.contentType: "application/json", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        make(encoded: encode(value), status: status)
+    }
+
+    /// A JSON answer whose body is already encoded (with ``encode(_:)``).
+    public static func make(encoded body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: .init(byteBuffer: body))
+    }
+
+    public static func encode<T: Encodable>(_ value: T) -> ByteBuffer {
+        ByteBuffer(bytes: (try? encoder.encode(value)) ?? Data("{}".utf8))
     }
 
     public static func error(_ error: SignPeerError) -> Response {

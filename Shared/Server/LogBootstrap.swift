@@ -39,21 +39,54 @@ struct LineLogHandler: LogHandler {
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         merged.removeValue(forKey: "hb.request.id")
         let time = LogTimestamp.now()
-        let line: String
-        if json {
-            var object: [String: String] = [
-                "time": time, "level": event.level.rawValue, "service": service, "message": "\(event.message)",
-            ]
-            for (key, value) in merged { object[key] = value.description }
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-            line = String(decoding: data, as: UTF8.self)
-        } else {
-            // One event, one line: a value's line breaks are written as `\n`.
-            let fields = merged.sorted { $0.key < $1.key }
-                .map { "\($0.key)=\($0.value.description.replacingOccurrences(of: "\n", with: "\\n"))" }
-                .joined(separator: " ")
-            line = "\(time) \(event.level.rawValue) \(service): \(event.message)" + (fields.isEmpty ? "" : " " + fields)
+        Self.writeToStandardError(json ? jsonLine(event, merged, time) : textLine(event, merged, time))
+    }
+
+    private func jsonLine(_ event: LogEvent, _ merged: Logger.Metadata, _ time: String) -> [UInt8] {
+        var object: [String: String] = [
+            "time": time, "level": event.level.rawValue, "service": service, "message": "\(event.message)",
+        ]
+        for (key, value) in merged { object[key] = value.description }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return Array(data) + [UInt8(ascii: "\n")]
+    }
+
+    /// `time level service: message key=value ...`, built as bytes (the access log writes a line
+    /// per request); a value's line breaks are written as `\n`, so one event stays one line.
+    private func textLine(_ event: LogEvent, _ merged: Logger.Metadata, _ time: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(160)
+        bytes += time.utf8
+        bytes.append(UInt8(ascii: " "))
+        bytes += event.level.rawValue.utf8
+        bytes.append(UInt8(ascii: " "))
+        bytes += service.utf8
+        bytes += ": ".utf8
+        bytes += "\(event.message)".utf8
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+            bytes.append(UInt8(ascii: " "))
+            bytes += key.utf8
+            bytes.append(UInt8(ascii: "="))
+            for byte in value.description.utf8 {
+                if byte == UInt8(ascii: "\n") { bytes += "\\n".utf8 } else { bytes.append(byte) }
+            }
         }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        bytes.append(UInt8(ascii: "\n"))
+        return bytes
+    }
+
+    /// One write(2) per line (retried on a short write), so lines of concurrent events never mix.
+    private static func writeToStandardError(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(2, buffer.baseAddress! + offset, buffer.count - offset)
+                if written <= 0 {
+                    if written < 0, errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
     }
 }

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import SignPeerCore
+import Synchronization
 
 /// Gives every request an id that travels across the internal calls (`X-Request-ID`).
 ///
@@ -15,7 +16,7 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         var context = context
-        let id = Self.acceptable(request.headers[.xRequestID]) ?? Self.makeID()
+        let id = Self.acceptable(request.headers[.xRequestID]) ?? RequestIDs.next()
         context.logger[metadataKey: "request_id"] = .string(id)
         var response = try await next(request, context)
         response.headers[.xRequestID] = id
@@ -31,10 +32,22 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
         else { return nil }
         return value
     }
+}
 
-    static func makeID() -> String {
+/// New request ids: 32 hex digits, a random prefix drawn once per process and a counter, so ids
+/// are unique across replicas and restarts without a system call for randomness per request.
+/// They correlate log lines; nothing relies on them being unpredictable.
+enum RequestIDs {
+    private static let processPrefix: String = {
         var generator = SystemRandomNumberGenerator()
-        return Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        return Hex.encode((0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }()
+
+    private static let counter = Atomic<UInt64>(0)
+
+    static func next() -> String {
+        let count = counter.wrappingAdd(1, ordering: .relaxed).newValue
+        return processPrefix + Hex.encode((0..<8).map { UInt8(truncatingIfNeeded: count >> (56 - 8 * $0)) })
     }
 }
 

@@ -16,9 +16,9 @@ struct RequestIDTests {
     }
 
     @Test func madeIDsAre32HexDigitsAndDiffer() {
-        let first = RequestIDMiddleware<BasicRequestContext>.makeID()
+        let first = RequestIDs.next()
         #expect(first.count == 32 && first.allSatisfy(\.isHexDigit))
-        #expect(first != RequestIDMiddleware<BasicRequestContext>.makeID())
+        #expect(first != RequestIDs.next())
         #expect(RequestIDMiddleware<BasicRequestContext>.acceptable(first) == first)
     }
 }
