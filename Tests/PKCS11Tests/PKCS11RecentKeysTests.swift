@@ -22,6 +22,7 @@ struct PKCS11RecentKeysTests {
         recent.remember(["key1"], found: [entry], generation: 0, version: recent.version, fetched: .now - .seconds(3))
         #expect(recent.lookUp(["key1"], generation: 0, maxAge: .seconds(2)) == nil, "too old")
         recent.remember(["key1"], found: [entry], generation: 0, version: recent.version, fetched: .now)
+        #expect(recent.lookUp(["key1"], generation: 0, maxAge: .seconds(2)) == [entry], "looked up again")
         #expect(recent.lookUp(["key1"], generation: 1, maxAge: .seconds(2)) == nil, "the module was re-initialised")
         recent.clear()
         #expect(recent.lookUp(["key1"], generation: 0, maxAge: .seconds(2)) == nil, "a key changed")
