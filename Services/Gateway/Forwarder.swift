@@ -13,6 +13,19 @@ struct Forwarder: Sendable {
     func forward(
         _ request: Request, context: GatewayRequestContext, to path: String
     ) async throws -> Response {
+        Self.response(try await answer(request, context: context, to: path))
+    }
+
+    /// A successful answer of the internal service, as it is passed on.
+    struct Answer: Sendable {
+        var status: Int
+        var contentType: String
+        var body: ByteBuffer
+    }
+
+    /// Sends the request on and answers the service's successful answer; an error answer is
+    /// rethrown as the error it carries.
+    func answer(_ request: Request, context: GatewayRequestContext, to path: String) async throws -> Answer {
         var body: [UInt8]?
         if request.method == .post || request.method == .put {
             let buffer = try await request.body.collect(upTo: context.maxUploadSize)
@@ -25,10 +38,15 @@ struct Forwarder: Sendable {
         // An error answer is rethrown as the error it carries, so the gateway's middleware counts
         // and logs it like its own and answers it with the same status and `Retry-After`.
         try InternalServiceClient.throwIfError(response, service: service.name)
-        let headers: HTTPFields = [
-            .contentType: response.header("Content-Type") ?? "application/json", .cacheControl: "no-store",
-        ]
-        return Response(
-            status: .init(code: response.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: response.body)))
+        return Answer(
+            status: response.status, contentType: response.header("Content-Type") ?? "application/json",
+            body: ByteBuffer(bytes: response.body))
+    }
+
+    static func response(_ answer: Answer) -> Response {
+        Response(
+            status: .init(code: answer.status),
+            headers: [.contentType: answer.contentType, .cacheControl: "no-store"],
+            body: .init(byteBuffer: answer.body))
     }
 }

@@ -66,7 +66,8 @@ struct Gateway {
             WhoamiRoute.add(to: router)
             PeerRoutes.add(
                 to: router, recorder: recorder, keyBindings: Forwarder(service: keyBindings),
-                renewal: Forwarder(service: renewal), incoming: incoming, refusals: refusals)
+                renewal: Forwarder(service: renewal), listings: ListingCache(database: database.client),
+                incoming: incoming, refusals: refusals)
             EJBCAPeerRoutes.add(
                 to: router, recorder: recorder, replies: EJBCAPeerReplyStore(database: database.client),
                 keyBindings: Forwarder(service: keyBindings),

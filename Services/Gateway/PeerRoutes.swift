@@ -4,7 +4,7 @@ import SignPeerServer
 import SignPeerStore
 
 /// Peer API v1 (SPEC §8) behind ``PeerAccessMiddleware``. Listing goes to the key-binding
-/// service; the OpenAPI description is served to any trusted client without touching the registry.
+/// service, or is answered from the ``ListingCache`` while nothing changed; the OpenAPI description is served to any trusted client without touching the registry.
 enum PeerRoutes {
     struct Ping: Codable {
         var status = "ALLOK"
@@ -13,7 +13,7 @@ enum PeerRoutes {
 
     static func add(
         to router: Router<GatewayRequestContext>, recorder: IncomingRecorder, keyBindings: Forwarder,
-        renewal: Forwarder, incoming: IncomingSwitch, refusals: RefusalRecorder
+        renewal: Forwarder, listings: ListingCache, incoming: IncomingSwitch, refusals: RefusalRecorder
     ) {
         router.get("/peer/v1/openapi.json") { _, _ in
             Response(
@@ -25,7 +25,7 @@ enum PeerRoutes {
             .add(middleware: PeerAccessMiddleware(recorder: recorder, incoming: incoming, refusals: refusals))
         peer.get("/ping") { _, _ in JSONResponse.make(Ping()) }
         peer.get("/keybindings") { request, context in
-            try await keyBindings.forward(request, context: context, to: "/internal/v1/keybindings")
+            try await listings.listing { try await keyBindings.answer(request, context: context, to: "/internal/v1/keybindings") }
         }
         peer.get("/keybindings/{id}") { request, context in
             let id = try KeyBindingID.parse(context.parameters.get("id"))

@@ -67,6 +67,7 @@ actor TokenManager {
         switch outcome {
         case .success(let (workers, session)):
             sessions[workers.holder.id] = session
+            await listingChanged()
             logger.notice("crypto token activated", metadata: ["worker": .string(workers.holder.name)])
             return "Activation of worker \(workers.holder.name) was successful"
         case .failure(let error):
@@ -90,8 +91,20 @@ actor TokenManager {
         }
         sessions[holder.id] = nil
         await hsm.deactivate(holderID: holder.id)
+        await listingChanged()
         logger.notice("crypto token deactivated", metadata: ["worker": .string(holder.name)])
         return "Deactivation of worker \(holder.name) was successful"
+    }
+
+    /// Tells the gateways that a listing they kept is out of date (``ListingVersion``), after a
+    /// change of what this service holds in memory, which no table write carries. A failure only
+    /// delays the change in listings by the gateways' cache age, so it is logged, not thrown.
+    func listingChanged() async {
+        do {
+            try await ListingVersion.bump(in: database)
+        } catch {
+            logger.warning("listing version not moved", metadata: ["error": .string(String(describing: error))])
+        }
     }
 
     /// SPEC §6 auto-activation at start: `KEYSTOREPASSWORD` (or `PIN` for PKCS#11) on the token

@@ -13,8 +13,9 @@ extension TokenManager {
     ///
     /// If the worker or its holder changed between the snapshot and the lock, the prepared work is
     /// discarded and redone on the new state (a few times, then 503). The key store `commit`
-    /// returns (nil: unchanged) becomes the token's in-memory store only after the transaction committed; if
-    /// anything throws, neither the database nor the token changed.
+    /// returns (nil: unchanged) becomes the token's in-memory store only after the transaction committed,
+    /// and then the listing version moves (``listingChanged()``); if anything throws, neither the
+    /// database nor the token changed.
     func withTokenChange<Plan: Sendable, T: Sendable>(
         _ reference: String, access: TokenWorkers.Access = .admin, database: PostgresClient,
         prepare: @escaping @Sendable (TokenWorkers, CryptoTokenSession, PKCS12KeyStore) async throws -> Plan,
@@ -24,7 +25,7 @@ extension TokenManager {
         guard let session = session(for: first.holder.id) else {
             throw SignPeerError.cryptoTokenOffline("The crypto token of worker \(reference.prefix(64)) is offline.")
         }
-        return try await session.update { store in
+        let result = try await session.update { store in
             var snapshot = first
             for _ in 0..<Self.preparationAttempts {
                 let plan = try await prepare(snapshot, session, store)
@@ -45,6 +46,9 @@ extension TokenManager {
             }
             throw SignPeerError.serviceUnavailable("The worker's configuration keeps changing; try again.")
         }
+        // The committed change is now in memory too: listings kept before it are out of date.
+        await listingChanged()
+        return result
     }
 
     /// How often prepared work is redone because the worker changed meanwhile.

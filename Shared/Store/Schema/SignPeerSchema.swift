@@ -7,5 +7,6 @@ public enum SignPeerSchema {
         V0001Initial.migration,
         V0020EJBCAPeer.migration,
         V0040PerKeyStorage.migration,
+        V0050ListingVersion.migration,
     ]
 }

@@ -124,6 +124,7 @@ extension TokenManager {
             await hsm.deactivate(holderID: holder.id)
             throw error
         }
+        await listingChanged()
         logger.notice("crypto token activated", metadata: ["worker": .string(holder.name)])
         return "Activation of worker \(holder.name) was successful"
     }

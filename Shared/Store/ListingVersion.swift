@@ -1,0 +1,15 @@
+import SignPeerPostgres
+
+/// The counter of migration 50 (``V0050ListingVersion``): what a kept key-binding listing is
+/// checked against.
+public enum ListingVersion {
+    public static func current(in database: PostgresClient) async throws -> Int64 {
+        try await database.query("SELECT version FROM listing_version").first?.decode(Int64.self, at: 0) ?? 0
+    }
+
+    /// Moves the counter after a change a listing shows that no table write carries (the renewal
+    /// service's tokens in memory). Committed on its own.
+    public static func bump(in database: PostgresClient) async throws {
+        try await database.execute("UPDATE listing_version SET version = version + 1")
+    }
+}
