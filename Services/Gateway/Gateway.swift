@@ -1,8 +1,6 @@
 import Hummingbird
 import HummingbirdTLS
 import Logging
-import NIOCore
-import NIOPosix
 import ServiceLifecycle
 import SignPeerHTTPClient
 import SignPeerServer
@@ -13,12 +11,6 @@ import SignPeerStore
 @main
 struct Gateway {
     static func main() async {
-        // Swift concurrency runs on NIO's event loops instead of a second thread pool: a request
-        // then continues on the thread that read it, rather than hopping to a cooperative-pool
-        // thread and back for every await between the channel and the handlers. Nothing here
-        // blocks a thread (libpq, libcurl and OpenSSL key work run on threads of their own, see
-        // docs/ARCHITECTURE.md), which is what sharing the event loops requires.
-        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         await ServiceMain.run(service: "signpeer-gateway") { environment, boot in
             let configuration = try GatewayConfiguration(environment: environment)
             let ejbcaPeer = try EJBCAPeerConfiguration(environment: environment)
@@ -85,7 +77,9 @@ struct Gateway {
             routeMethods.load(from: router)
             let peerApplication = Application(
                 router: router,
-                server: try .tls(.guardedHTTP1(boot.connections, tls: true), tlsConfiguration: tls),
+                // Each connection's requests run on its event loop: the gateway's handlers only check
+                // caches and wait for the database, the internal services or its recorders.
+                server: try .tls(.guardedHTTP1(boot.connections, tls: true, onEventLoop: true), tlsConfiguration: tls),
                 configuration: boot.connections.applicationConfiguration(
                     host: configuration.host, port: configuration.port, serverName: "signpeer-gateway", logger: boot.logger),
                 logger: boot.logger)

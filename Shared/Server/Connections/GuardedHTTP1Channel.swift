@@ -17,6 +17,8 @@ public struct GuardedHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     let settings: ConnectionSettings
     /// True when TLS wraps this channel (the handshake has its own timeout).
     let expectsTLSHandshake: Bool
+    /// Whether each connection's requests are handled on its event loop (``EventLoopTaskExecutor``).
+    let runsOnEventLoop: Bool
 
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
@@ -43,16 +45,24 @@ public struct GuardedHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     }
 
     public func handle(value asyncChannel: Value, logger: Logger) async {
-        await handleHTTP(asyncChannel: asyncChannel, logger: logger)
+        guard runsOnEventLoop else { return await handleHTTP(asyncChannel: asyncChannel, logger: logger) }
+        await withTaskExecutorPreference(EventLoopTaskExecutor(asyncChannel.channel.eventLoop)) {
+            await handleHTTP(asyncChannel: asyncChannel, logger: logger)
+        }
     }
 }
 
 extension HTTPServerBuilder {
     /// HTTP/1 with SignPeer's connection hygiene; wrap it in `.tls(...)` for the TLS port and pass
     /// `tls: true` so the handshake is timed.
-    public static func guardedHTTP1(_ settings: ConnectionSettings, tls: Bool = false) -> HTTPServerBuilder {
+    /// `onEventLoop`: each connection's requests run on its event loop (``EventLoopTaskExecutor``),
+    /// for a server whose handlers never block.
+    public static func guardedHTTP1(_ settings: ConnectionSettings, tls: Bool = false, onEventLoop: Bool = false)
+        -> HTTPServerBuilder
+    {
         .init { responder in
-            GuardedHTTP1Channel(responder: responder, settings: settings, expectsTLSHandshake: tls)
+            GuardedHTTP1Channel(
+                responder: responder, settings: settings, expectsTLSHandshake: tls, runsOnEventLoop: onEventLoop)
         }
     }
 }
