@@ -147,6 +147,29 @@ struct HSMTests {
         for id in ids { #expect(try await system.binding(id)["cryptoTokenActive"] as? Bool == true) }
     }
 
+    /// `PEERS_KEEPOLDKEYS` on an HSM token: after each install the HSM keeps the current key and
+    /// the n most recent superseded ones (pkcs11-tool is the witness), each deletion audited.
+    @Test func keepOldKeysPrunesTheHSMAfterEachInstall() async throws {
+        let hsm = try await Self.shared.get(), system = hsm.system
+        let name = "HSMKeepOne"
+        let id = try await hsm.makeSigner(
+            name, properties: ["KEYALG": "ECDSA", "KEYSPEC": "secp256r1", "PEERS_KEEPOLDKEYS": "1"])
+        #expect(try await system.cli(["generatekey", name, "-keyalg", "ECDSA", "-keyspec", "secp256r1", "-alias", "\(name)001"]).status == 0)
+        for round in 1...3 {
+            let renewal = try await system.renew(id)
+            #expect(renewal.status == 200, "\(renewal.body)")
+            let csr = try #require(try renewal.json()["csr"] as? String)
+            let leaf = try await system.issue(csr: csr, name: "\(name)-\(round)")
+            #expect(try await system.install(id, pemFile: leaf).status == 200)
+        }
+        let labels = try await hsm.hsm.labels(token: HSMSystem.tokenLabel, pin: HSMSystem.pin, type: "privkey")
+        #expect(labels.contains("\(name)004") && labels.contains("\(name)003"), "\(labels)")
+        #expect(!labels.contains("\(name)001") && !labels.contains("\(name)002"), "\(labels)")
+        let removals = try await system.sql(
+            "SELECT count(*) FROM audit_log WHERE event = 'KEY_REMOVED' AND worker_id = \(id) AND details LIKE '%PEERS_KEEPOLDKEYS=1%'")
+        #expect(removals == "2")
+    }
+
     @Test func aWrongPINIsRefusedAndAudited() async throws {
         let hsm = try await Self.shared.get(), system = hsm.system
         _ = try await hsm.makeSigner("HSMWrongPIN", activate: false)
