@@ -7,8 +7,8 @@ import Synchronization
 /// Records accepted peer requests in the incoming-connection registry (SPEC §4) without a
 /// database round trip per request (SPEC §13).
 ///
-/// A certificate's first accepted request is written before it is forwarded, in the statement
-/// that also re-checks `PEERS_INCOMING_ENABLED`, and opens a window of one second; the window's
+/// A certificate's first accepted request opens a window of one second and is written before it
+/// is forwarded, in the statement that also re-checks `PEERS_INCOMING_ENABLED`; the window's
 /// later requests only add to a pending count (with the latest remote address and sourceId),
 /// which this service writes when the window ends and at shutdown, opening the next window. So a
 /// busy peer costs one registry write per second, request counts stay exact across gateway
@@ -53,8 +53,13 @@ final class IncomingRecorder: Service, Sendable {
     {
         let key = Self.key(principal.serialNumber, issuerMatch)
         let now = ContinuousClock.now
+        // The window opens before the first write, so the requests that arrive while it is
+        // written (a CA opening several connections at once) are folded too.
         let folded = windows.withLock { windows in
-            guard var current = windows[key], now < current.opened + window else { return false }
+            guard var current = windows[key], now < current.opened + window else {
+                if windows.count < capacity { windows[key] = Window(opened: now, pending: nil) }
+                return false
+            }
             var pending = current.pending ?? Pending(
                 principal: principal, issuerMatch: issuerMatch, remoteAddress: remoteAddress, sourceId: sourceId, count: 0)
             pending.principal = principal
@@ -69,10 +74,9 @@ final class IncomingRecorder: Service, Sendable {
         guard
             try await registry.recordIfIncomingEnabled(
                 principal, issuerMatch: issuerMatch, remoteAddress: remoteAddress, sourceId: sourceId)
-        else { return false }
-        windows.withLock { windows in
-            guard windows[key] == nil, windows.count < capacity else { return }
-            windows[key] = Window(opened: now, pending: nil)
+        else {
+            _ = endWindow(of: principal, issuerMatch: issuerMatch)
+            return false
         }
         return true
     }
@@ -97,10 +101,13 @@ final class IncomingRecorder: Service, Sendable {
                 await self.writeAll(self.due())
             }
         }
-        await writeAll(windows.withLock { windows in
+        let pending = windows.withLock { windows in
             defer { windows.removeAll() }
             return windows.values.compactMap(\.pending)
-        })
+        }
+        // In a task of its own: a shutdown that escalated to cancellation must not cancel the
+        // last writes (a cancelled task gets no database connection).
+        await Task { await writeAll(pending) }.value
     }
 
     /// The pending requests of windows that ended (each opens a new window); ended windows with

@@ -48,7 +48,10 @@ struct RefusalRecorder: Service {
                 await writeAll(await ledger.due())
             }
         }
-        await writeAll(await ledger.drain())
+        let pending = await ledger.drain()
+        // In a task of its own: a shutdown that escalated to cancellation must not cancel the
+        // last writes (a cancelled task gets no database connection).
+        await Task { await writeAll(pending) }.value
     }
 
     private func writeAll(_ refusals: [RefusalLedger.Refusal]) async {

@@ -27,8 +27,9 @@ struct IncomingRecordingTests {
         let writes = Int(
             try await system.sql(
                 "SELECT n_tup_ins + n_tup_upd FROM pg_stat_user_tables WHERE relname = 'incoming_connections'")) ?? -1
-        // One write per connection's first request (they race), then one per ended one-second window.
-        #expect(writes >= 1 && writes <= 8 + seconds + 1, "\(writes) registry writes for 400 requests in \(seconds) s")
+        // One write when the flood began (requests arriving meanwhile are folded into its window),
+        // then one per ended one-second window, and one more for the last at most.
+        #expect(writes >= 1 && writes <= seconds + 2, "\(writes) registry writes for 400 requests in \(seconds) s")
         try system.start(.gateway)
         try await system.waitUntilReady()
 
@@ -57,7 +58,8 @@ struct IncomingRecordingTests {
             options: system.curlConfigIdentity("peer"))
         #expect(statuses == [200: 200], "\(statuses)")
         system.stop(.gateway)
-        #expect(try await system.sql("SELECT request_count FROM incoming_connections") == "200")
+        let counted = try await system.sql("SELECT request_count FROM incoming_connections")
+        #expect(counted == "200", "\(system.log(.gateway).split(separator: "\n").suffix(5).joined(separator: "\n"))")
     }
 
     private func waitFor(_ system: SignPeerSystem, _ query: String, _ expected: String) async throws {
