@@ -8,8 +8,14 @@ public enum ListingVersion {
     }
 
     /// Moves the counter after a change a listing shows that no table write carries (the renewal
-    /// service's tokens in memory). Committed on its own.
+    /// service's tokens in memory). Committed on its own without waiting for the WAL flush, so a
+    /// renewal does not wait for a second one: the counter only tells gateways to fetch again, and
+    /// a crash that lost this move costs at most a gateway's cache age.
     public static func bump(in database: PostgresClient) async throws {
-        try await database.execute("UPDATE listing_version SET version = version + 1")
+        try await database.execute(
+            """
+            WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
+            UPDATE listing_version SET version = version + 1 FROM relaxed
+            """)
     }
 }
