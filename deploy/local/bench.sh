@@ -9,7 +9,8 @@
 #     (nginx answering the same identity fields from its variables) and for the listing (nginx
 #     doing mTLS + proxy_pass with the internal credential to the same key-binding service);
 #   - latency of the listing vs /whoami on one kept-alive connection;
-#   - prepare renewal (new key + CSR) vs `openssl req -new -newkey` for RSA-2048 and P-256;
+#   - prepare renewal (new key + CSR) vs `openssl req -new -newkey` for RSA-2048 and P-256, and
+#     a P-256 renewal in the HSM (SoftHSM2) vs in the database key store;
 #   - renewal in a token holding BENCH_OLD_KEYS older keys vs a token holding none;
 #   - listing of BENCH_BINDINGS bindings vs the bare SQL query + JSON encoding of the same rows
 #     (psql to a file);
@@ -18,7 +19,7 @@
 # at the end (BENCH_KEEP=1 keeps them). Absolute times are printed for context only.
 #   ./deploy/local/bench.sh
 # Knobs (environment): BENCH_ROUNDS (5), BENCH_REQUESTS (2000 per keep-alive round),
-#   BENCH_LATENCY (300 requests), BENCH_RENEWALS (RSA 15, EC 40), BENCH_OLD_KEYS (1000),
+#   BENCH_LATENCY (300 requests), BENCH_RENEWALS (RSA 25, EC 40), BENCH_OLD_KEYS (1000),
 #   BENCH_BINDINGS (10000), BENCH_NGINX_PORT (gateway port + 1000), BENCH_ONLY (space-separated
 #   section names: handshake keepalive latency renewal history listing rss).
 set -euo pipefail
@@ -33,7 +34,7 @@ nginx_base="https://127.0.0.1:$nginx_port"
 rounds=${BENCH_ROUNDS:-5}
 requests=${BENCH_REQUESTS:-2000}
 latency_requests=${BENCH_LATENCY:-300}
-rsa_renewals=${BENCH_RENEWALS:-15}
+rsa_renewals=${BENCH_RENEWALS:-25}
 ec_renewals=${BENCH_RENEWALS:-40}
 old_keys=${BENCH_OLD_KEYS:-1000}
 bindings=${BENCH_BINDINGS:-10000}
@@ -239,6 +240,12 @@ if wants renewal || wants history; then
   bench_key BenchEC ECDSA secp256r1 ec0001
   bench_key BenchHistoryToken ECDSA secp256r1 ec0001
   bench_key BenchFreshToken ECDSA secp256r1 ec0001
+  # A P-256 binding whose keys are made in the HSM (PKCS11CryptoToken on up.sh's SoftHSM token).
+  bench_worker BenchHSM TYPE=PROCESSABLE CRYPTOTOKEN_IMPLEMENTATION_CLASS=PKCS11CryptoToken SHAREDLIBRARYNAME=SoftHSM \
+    SLOTLABELTYPE=SLOT_LABEL SLOTLABELVALUE=SignPeerDemo KEYALG=ECDSA KEYSPEC=secp256r1 DEFAULTKEY=hsm0001 \
+    PEERS_VISIBLE=true
+  signpeer activatecryptotoken BenchHSM -- "$(cat "$root/.local/secrets/hsm-pin")" >/dev/null
+  bench_key BenchHSM ECDSA secp256r1 hsm0001
 fi
 
 if wants renewal; then
@@ -255,6 +262,14 @@ if wants renewal; then
     "$(ms "$(cut -d' ' -f1 < "$work/rsa" | median)") ms vs $(ms "$(cut -d' ' -f2 < "$work/rsa" | median)") ms"
   row "renewal / openssl req -newkey, P-256" "$(cut -d' ' -f3 < "$work/ec" | median)" \
     "$(ms "$(cut -d' ' -f1 < "$work/ec" | median)") ms vs $(ms "$(cut -d' ' -f2 < "$work/ec" | median)") ms"
+  hsm_id=$(worker_id BenchHSM)
+  : > "$work/hsm"
+  for _ in $(seq "$rounds"); do
+    h=$(renewals "$hsm_id" "$ec_renewals"); d=$(renewals "$ec_id" "$ec_renewals")
+    echo "$h $d $(ratio "$h" "$d")" >> "$work/hsm"
+  done
+  row "renewal in the HSM (SoftHSM2) / database key store, P-256" "$(cut -d' ' -f3 < "$work/hsm" | median)" \
+    "$(ms "$(cut -d' ' -f1 < "$work/hsm" | median)") ms vs $(ms "$(cut -d' ' -f2 < "$work/hsm" | median)") ms"
 fi
 
 # --- 5. renewal with a long token history --------------------------------------------------------
