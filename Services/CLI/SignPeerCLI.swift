@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SignPeerHTTPClient
 
 /// `signpeer`: the administration CLI, a client of the gateway's admin API. Command names and
 /// options follow SignServer's administration CLI (SPEC §9.1).
@@ -19,6 +20,7 @@ struct SignPeerCLI: AsyncParsableCommand {
         ])
 
     static func main() async {
+        HTTPClient.prepareProcess()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

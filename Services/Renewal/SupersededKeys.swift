@@ -28,17 +28,23 @@ enum SupersededKeys {
         for alias in try await SupersededKeyRows.beyond(keep: keep, worker: worker.id, holder: holder, on: connection) {
             try await SupersededKeyRows.delete(alias, holder: holder.id, on: connection)
             guard store.entries.removeValue(forKey: alias) != nil else { continue }
-            try await AuditLog.append(
-                AuditEvent(
-                    .keyRemoved, principal: principal, workerID: worker.id, workerName: worker.name,
-                    details: [
-                        "alias": alias, "reason": "\(PropertyName.peersKeepOldKeys)=\(keep)", "tokenWorker": holder.name,
-                    ]),
-                on: connection)
+            try await audit(alias, keep: keep, worker: worker, holder: holder, principal: principal, on: connection)
         }
         let change = try await TokenStorage.change(from: token.store, to: store, session: token.session)
         if case .none = change { return nil }
         try await TokenStorage.write(change, holderID: holder.id, kind: token.session.kind, on: connection)
         return store
+    }
+
+    /// The `KEY_REMOVED` row of one pruned key, in the transaction that removed its record.
+    static func audit(
+        _ alias: String, keep: Int, worker: WorkerRecord, holder: WorkerRecord, principal: Principal?,
+        on connection: PostgresConnection
+    ) async throws {
+        try await AuditLog.append(
+            AuditEvent(
+                .keyRemoved, principal: principal, workerID: worker.id, workerName: worker.name,
+                details: ["alias": alias, "reason": "\(PropertyName.peersKeepOldKeys)=\(keep)", "tokenWorker": holder.name]),
+            on: connection)
     }
 }

@@ -1,5 +1,7 @@
 #include "signpeer_curl.h"
 
+#include <openssl/crypto.h>
+
 /* The parenthesised names call the functions themselves, not libcurl's type-checking macros. */
 
 CURLcode signpeer_curl_easy_setopt_long(CURL *handle, CURLoption option, long value) {
@@ -44,4 +46,9 @@ CURLcode signpeer_curl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **
 
 CURLMcode signpeer_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
     return (curl_multi_setopt)(multi, option, value);
+}
+
+CURLcode signpeer_curl_global_init(void) {
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
+    return curl_global_init(CURL_GLOBAL_DEFAULT);
 }

@@ -23,8 +23,10 @@ struct TransferSubmission: Sendable {
 }
 
 /// `curl_global_init` must run once per process before any other libcurl call and is not
-/// thread-safe; Swift runs a global's initializer exactly once, thread-safely.
-private let curlGlobalInitialization: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+/// thread-safe; Swift runs a global's initializer exactly once, thread-safely. OpenSSL is set up
+/// first without its exit handler (see `signpeer_curl_global_init`): ``HTTPClient/prepareProcess()``
+/// runs this at the start of every executable, before anything else uses OpenSSL.
+let curlGlobalInitialization: CURLcode = signpeer_curl_global_init()
 
 /// Drives every transfer of one client with a `curl_multi` handle on one dedicated thread.
 ///

@@ -1,3 +1,5 @@
+import CCurl
+
 /// The internal service client: HTTP/1.1 and HTTPS, optionally with a client certificate,
 /// over libcurl.
 ///
@@ -17,6 +19,13 @@ public final class HTTPClient: Sendable {
 
     deinit {
         loop.shutdown()
+    }
+
+    /// Sets up libcurl and OpenSSL for this process; call it first in `main`, before anything
+    /// else uses OpenSSL, so that no exit handler frees OpenSSL's state while a client's thread
+    /// still closes its connections. Calling it again does nothing.
+    public static func prepareProcess() {
+        precondition(curlGlobalInitialization == CURLE_OK, "curl_global_init failed")
     }
 
     /// Sends `request` and returns the complete response, whatever its status.

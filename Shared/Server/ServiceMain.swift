@@ -3,6 +3,7 @@ import Logging
 import Prometheus
 import ServiceLifecycle
 import SignPeerCore
+import SignPeerHTTPClient
 
 /// The process skeleton shared by the three executables: read the configuration (a bad value
 /// exits with status 2 and one line naming the variable), bootstrap logging and metrics, build
@@ -12,6 +13,7 @@ public enum ServiceMain {
         service name: String,
         _ build: @Sendable (_ environment: EnvironmentReader, _ context: ServiceBootContext) async throws -> [any Service]
     ) async {
+        HTTPClient.prepareProcess()
         unblockShutdownSignals()
         let environment = EnvironmentReader()
         let logger: Logger

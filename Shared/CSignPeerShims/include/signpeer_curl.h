@@ -25,4 +25,11 @@ CURLcode signpeer_curl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **
 
 CURLMcode signpeer_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
 
+/* curl_global_init(CURL_GLOBAL_DEFAULT) with OpenSSL initialised first without its exit handler
+   (OPENSSL_INIT_NO_ATEXIT): by default OpenSSL frees its global state when the process exits,
+   while a curl thread may still be closing TLS connections, and then the same memory is freed
+   twice ("double free or corruption", seen in the CLI). Must be the process's first use of
+   OpenSSL to take effect. */
+CURLcode signpeer_curl_global_init(void);
+
 #endif

@@ -50,13 +50,8 @@ extension CertificateInstallation {
                 for (alias, existed) in deleted {
                     try await SupersededKeyRows.delete(alias, holder: holder.id, on: connection)
                     guard existed else { continue }
-                    try await AuditLog.append(
-                        AuditEvent(
-                            .keyRemoved, principal: principal, workerID: worker.id, workerName: worker.name,
-                            details: [
-                                "alias": alias, "reason": "\(PropertyName.peersKeepOldKeys)=\(keep)", "tokenWorker": holder.name,
-                            ]),
-                        on: connection)
+                    try await SupersededKeys.audit(
+                        alias, keep: keep, worker: worker, holder: holder, principal: principal, on: connection)
                 }
             }
         } catch {
