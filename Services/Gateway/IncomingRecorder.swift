@@ -18,32 +18,18 @@ import Synchronization
 /// A refusal of the same certificate ends its window first (``endWindow(of:)``), so the registry
 /// row's "authorized" follows the order of the requests.
 final class IncomingRecorder: Service, Sendable {
-    /// Requests of one certificate that are not written yet.
-    struct Pending: Sendable {
-        var principal: Principal
-        var issuerMatch: String
-        var remoteAddress: String
-        var sourceId: Int32?
-        var count: Int
-    }
-
-    private struct Window {
-        var opened: ContinuousClock.Instant
-        var pending: Pending?
-    }
+    typealias Pending = AcceptedWindows.Pending
 
     private let registry: IncomingConnectionRegistry
     private let window: Duration
-    private let capacity: Int
     private let logger: Logger
-    /// By serial number and issuer, the registry row's key.
-    private let windows = Mutex<[String: Window]>([:])
+    private let windows: Mutex<AcceptedWindows>
 
     init(registry: IncomingConnectionRegistry, window: Duration = .seconds(1), capacity: Int = 10_000, logger: Logger) {
         self.registry = registry
         self.window = window
-        self.capacity = capacity
         self.logger = logger
+        windows = Mutex(AcceptedWindows(length: window, capacity: capacity))
     }
 
     /// Records one accepted request; false when the write found incoming connections disabled
@@ -51,24 +37,11 @@ final class IncomingRecorder: Service, Sendable {
     func record(_ principal: Principal, issuerMatch: String, remoteAddress: String, sourceId: Int32? = nil)
         async throws -> Bool
     {
-        let key = Self.key(principal.serialNumber, issuerMatch)
-        let now = ContinuousClock.now
         // The window opens before the first write, so the requests that arrive while it is
         // written (a CA opening several connections at once) are folded too.
-        let folded = windows.withLock { windows in
-            guard var current = windows[key], now < current.opened + window else {
-                if windows.count < capacity { windows[key] = Window(opened: now, pending: nil) }
-                return false
-            }
-            var pending = current.pending ?? Pending(
-                principal: principal, issuerMatch: issuerMatch, remoteAddress: remoteAddress, sourceId: sourceId, count: 0)
-            pending.principal = principal
-            pending.remoteAddress = remoteAddress
-            pending.sourceId = sourceId ?? pending.sourceId
-            pending.count += 1
-            current.pending = pending
-            windows[key] = current
-            return true
+        let now = ContinuousClock.now
+        let folded = windows.withLock {
+            $0.fold(principal, issuerMatch: issuerMatch, remoteAddress: remoteAddress, sourceId: sourceId, now: now)
         }
         if folded { return true }
         guard
@@ -84,7 +57,7 @@ final class IncomingRecorder: Service, Sendable {
     /// Ends the window of a certificate that is being refused, answering what it still held (to be
     /// written before the refusal).
     func endWindow(of principal: Principal, issuerMatch: String) -> Pending? {
-        windows.withLock { $0.removeValue(forKey: Self.key(principal.serialNumber, issuerMatch))?.pending }
+        windows.withLock { $0.end(serialNumber: principal.serialNumber, issuerMatch: issuerMatch) }
     }
 
     /// Writes `pending` (a window's folded requests).
@@ -98,34 +71,14 @@ final class IncomingRecorder: Service, Sendable {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try? await Task.sleep(for: self.window)
-                await self.writeAll(self.due())
+                let now = ContinuousClock.now
+                await self.writeAll(self.windows.withLock { $0.due(now: now) })
             }
         }
-        let pending = windows.withLock { windows in
-            defer { windows.removeAll() }
-            return windows.values.compactMap(\.pending)
-        }
+        let pending = windows.withLock { $0.drain() }
         // In a task of its own: a shutdown that escalated to cancellation must not cancel the
         // last writes (a cancelled task gets no database connection).
         await Task { await writeAll(pending) }.value
-    }
-
-    /// The pending requests of windows that ended (each opens a new window); ended windows with
-    /// nothing pending are forgotten, so the next request of that certificate is written at once.
-    private func due() -> [Pending] {
-        let now = ContinuousClock.now
-        return windows.withLock { windows in
-            var due: [Pending] = []
-            for (key, current) in windows where now >= current.opened + window {
-                if let pending = current.pending {
-                    due.append(pending)
-                    windows[key] = Window(opened: now, pending: nil)
-                } else {
-                    windows[key] = nil
-                }
-            }
-            return due
-        }
     }
 
     private func writeAll(_ due: [Pending]) async {
@@ -134,22 +87,9 @@ final class IncomingRecorder: Service, Sendable {
                 logger.warning(
                     "accepted peer requests not recorded yet",
                     metadata: ["count": .stringConvertible(pending.count), "error": .string(String(describing: error))])
-                putBack(pending)
+                let now = ContinuousClock.now
+                windows.withLock { $0.putBack(pending, now: now) }
             }
         }
     }
-
-    /// A write that failed: its count goes into the certificate's window again, for the next write.
-    private func putBack(_ unwritten: Pending) {
-        let key = Self.key(unwritten.principal.serialNumber, unwritten.issuerMatch)
-        windows.withLock { windows in
-            var current = windows[key] ?? Window(opened: .now, pending: nil)
-            var pending = current.pending ?? unwritten
-            if current.pending != nil { pending.count += unwritten.count }
-            current.pending = pending
-            windows[key] = current
-        }
-    }
-
-    private static func key(_ serialNumber: String, _ issuerMatch: String) -> String { serialNumber + "\n" + issuerMatch }
 }
