@@ -56,6 +56,11 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else pr
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "nan"; else printf "%.3f", a / b }'; }
 ms() { awk -v s="$1" 'BEGIN { printf "%.3f", s * 1000 }'; }
 row() { printf '%-58s %10s   (%s)\n' "$1" "$2" "$3"; }
+# summary LABEL FILE: the row of a file of "measured reference ratio" lines (seconds), as medians.
+summary() {
+  row "$1" "$(cut -d' ' -f3 < "$2" | median)" \
+    "$(ms "$(cut -d' ' -f1 < "$2" | median)") ms vs $(ms "$(cut -d' ' -f2 < "$2" | median)") ms"
+}
 
 if ! peer "$base/peer/v1/ping" | grep -q ALLOK; then
   echo "the demo peer cannot connect yet: run ./deploy/local/demo-ca.sh once first" >&2
@@ -258,18 +263,15 @@ if wants renewal; then
     g=$(renewals "$ec_id" "$ec_renewals"); o=$(openssl_req "ec:$work/p256.pem" "$ec_renewals")
     echo "$g $o $(ratio "$g" "$o")" >> "$work/ec"
   done
-  row "renewal / openssl req -newkey, RSA-2048" "$(cut -d' ' -f3 < "$work/rsa" | median)" \
-    "$(ms "$(cut -d' ' -f1 < "$work/rsa" | median)") ms vs $(ms "$(cut -d' ' -f2 < "$work/rsa" | median)") ms"
-  row "renewal / openssl req -newkey, P-256" "$(cut -d' ' -f3 < "$work/ec" | median)" \
-    "$(ms "$(cut -d' ' -f1 < "$work/ec" | median)") ms vs $(ms "$(cut -d' ' -f2 < "$work/ec" | median)") ms"
+  summary "renewal / openssl req -newkey, RSA-2048" "$work/rsa"
+  summary "renewal / openssl req -newkey, P-256" "$work/ec"
   hsm_id=$(worker_id BenchHSM)
   : > "$work/hsm"
   for _ in $(seq "$rounds"); do
     h=$(renewals "$hsm_id" "$ec_renewals"); d=$(renewals "$ec_id" "$ec_renewals")
     echo "$h $d $(ratio "$h" "$d")" >> "$work/hsm"
   done
-  row "renewal in the HSM (SoftHSM2) / database key store, P-256" "$(cut -d' ' -f3 < "$work/hsm" | median)" \
-    "$(ms "$(cut -d' ' -f1 < "$work/hsm" | median)") ms vs $(ms "$(cut -d' ' -f2 < "$work/hsm" | median)") ms"
+  summary "renewal in the HSM (SoftHSM2) / database key store, P-256" "$work/hsm"
 fi
 
 # --- 5. renewal with a long token history --------------------------------------------------------
@@ -293,8 +295,7 @@ if wants history; then
     h=$(renewals "$history_id" "$ec_renewals"); f=$(renewals "$fresh_id" "$ec_renewals")
     echo "$h $f $(ratio "$h" "$f")" >> "$work/hist"
   done
-  row "renewal with $((have - 1)) older keys / with none, P-256" "$(cut -d' ' -f3 < "$work/hist" | median)" \
-    "$(ms "$(cut -d' ' -f1 < "$work/hist" | median)") ms vs $(ms "$(cut -d' ' -f2 < "$work/hist" | median)") ms"
+  summary "renewal with $((have - 1)) older keys / with none, P-256" "$work/hist"
 fi
 
 # --- 6. listing of many bindings vs the bare SQL + JSON -------------------------------------------
@@ -325,7 +326,7 @@ FROM (SELECT w.id, w.name, w.type, coalesce(json_object_agg(p.name, p.value) FIL
           AND lower(btrim(v.value, E' \t\r\n')) = 'true'))
       GROUP BY w.id) w
 SQL
-  : > "$work/big"
+  : > "$work/big"; : > "$work/kept"
   for _ in $(seq "$rounds"); do
     # Computed afresh: moving the listing version makes the gateway's kept answer stale.
     psql "$SIGNPEER_DATABASE_URL" -qtA -c "UPDATE listing_version SET version = version + 1" > /dev/null
@@ -335,12 +336,11 @@ SQL
     psql "$SIGNPEER_DATABASE_URL" -qtA -f "$work/list.sql" -o "$work/list.json"
     ended=$(now)
     s=$(awk -v t="$((ended - started))" 'BEGIN { print t / 1e9 }')
-    echo "$c $s $(ratio "$c" "$s") $k $(ratio "$k" "$s")" >> "$work/big"
+    echo "$c $s $(ratio "$c" "$s")" >> "$work/big"
+    echo "$k $s $(ratio "$k" "$s")" >> "$work/kept"
   done
-  row "listing of $listed bindings, computed / SQL + JSON (psql)" "$(cut -d' ' -f3 < "$work/big" | median)" \
-    "$(ms "$(cut -d' ' -f1 < "$work/big" | median)") ms vs $(ms "$(cut -d' ' -f2 < "$work/big" | median)") ms"
-  row "listing of $listed bindings, kept by the gateway / SQL + JSON" "$(cut -d' ' -f5 < "$work/big" | median)" \
-    "$(ms "$(cut -d' ' -f4 < "$work/big" | median)") ms vs $(ms "$(cut -d' ' -f2 < "$work/big" | median)") ms"
+  summary "listing of $listed bindings, computed / SQL + JSON (psql)" "$work/big"
+  summary "listing of $listed bindings, kept by the gateway / SQL + JSON" "$work/kept"
   if [ "${BENCH_KEEP:-0}" != 1 ]; then
     admin "$base/admin/v1/workers" | jq -r '.workers[] | select(.name | startswith("BenchList0")) | .id' \
       | awk -v b="$base" '{ printf "url = \"%s/admin/v1/workers/%s\"\noutput = \"/dev/null\"\n", b, $1 }' > "$work/remove"
