@@ -83,7 +83,7 @@ extension PKCS11Token {
         let timeout: Duration? =
             if case .rsa(let bits) = spec.algorithm, bits > 4096 { max(callTimeout, .seconds(900)) } else { nil }
         defer { recent.clear() }
-        return try await perform("generate the key", timeout: timeout) { session in
+        return try await perform("generate the key", timeout: timeout, writing: true) { session in
             guard try session.privateKey(alias: alias) == nil, try session.find([.text(CKA.label, alias)]).isEmpty else {
                 throw SignPeerError.invalidRequest("The token already has a key '\(alias.prefix(64))'.")
             }
@@ -133,7 +133,7 @@ extension PKCS11Token {
     /// CKA_ID. Answers false when there is no such key.
     public func deleteKey(alias: String) async throws -> Bool {
         defer { recent.clear() }
-        return try await perform("delete the key") { session in
+        return try await perform("delete the key", writing: true) { session in
             guard let key = try session.privateKey(alias: alias) else { return false }
             var objects = [key.handle]
             if !key.id.isEmpty {
