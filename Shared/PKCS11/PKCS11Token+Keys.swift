@@ -83,7 +83,7 @@ extension PKCS11Token {
         let timeout: Duration? =
             if case .rsa(let bits) = spec.algorithm, bits > 4096 { max(callTimeout, .seconds(900)) } else { nil }
         defer { recent.clear() }
-        return try await perform("generate the key", timeout: timeout, writing: true) { session in
+        return try await perform("generate the key", timeout: timeout) { session in
             guard try session.privateKey(alias: alias) == nil, try session.find([.text(CKA.label, alias)]).isEmpty else {
                 throw SignPeerError.invalidRequest("The token already has a key '\(alias.prefix(64))'.")
             }
@@ -116,7 +116,13 @@ extension PKCS11Token {
             }
             try session.check(rv, "C_GenerateKeyPair")
             do {
-                let entry = try session.entry(alias: alias, privateKey: privateHandle, id: id)
+                // Read back like the generation: asked again while another session's write makes
+                // SoftHSM reload its objects (seen with four renewals of one token at once).
+                var entry = try session.entry(alias: alias, privateKey: privateHandle, id: id)
+                for pause: UInt32 in [20_000, 100_000] where entry.publicKey == nil {
+                    usleep(pause)
+                    entry = try session.entry(alias: alias, privateKey: privateHandle, id: id)
+                }
                 guard entry.publicKey != nil else {
                     throw SignPeerError.internalError("The HSM generated a key whose public key cannot be read.")
                 }
@@ -133,7 +139,7 @@ extension PKCS11Token {
     /// CKA_ID. Answers false when there is no such key.
     public func deleteKey(alias: String) async throws -> Bool {
         defer { recent.clear() }
-        return try await perform("delete the key", writing: true) { session in
+        return try await perform("delete the key") { session in
             guard let key = try session.privateKey(alias: alias) else { return false }
             var objects = [key.handle]
             if !key.id.isEmpty {

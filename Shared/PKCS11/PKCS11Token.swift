@@ -18,10 +18,6 @@ public final class PKCS11Token: @unchecked Sendable {
     /// The user PIN; kept to log in again after a re-initialisation. Never logged.
     private let pin: String
     private let lock = NSLock()
-    /// Held around calls that create or destroy token objects: SoftHSM rewrites the token's files
-    /// on every such call, so this process writes one key at a time instead of making the
-    /// writers collide (a collision answers CKR_GENERAL_ERROR, which key generation retries).
-    private let writes = NSLock()
     /// What key look-ups found lately, for ``recentKeys(aliases:maxAge:)``.
     let recent = PKCS11RecentKeys()
     private var idle: [CK_SESSION_HANDLE] = []
@@ -61,17 +57,15 @@ public final class PKCS11Token: @unchecked Sendable {
 
     /// Runs `body` with an exclusively checked-out session, as one call on the executor.
     /// `doing` completes "The HSM failed to …" in messages.
-    /// With `writing`, the call holds ``writes`` (it creates or destroys objects).
     func perform<T: Sendable>(
-        _ doing: String, timeout: Duration? = nil, writing: Bool = false,
-        _ body: @escaping @Sendable (PKCS11Session) throws -> T
+        _ doing: String, timeout: Duration? = nil, _ body: @escaping @Sendable (PKCS11Session) throws -> T
     ) async throws -> T {
         try await module.executor.run(timeout: timeout ?? callTimeout) { [self] in
             try module.withCall { functions, generation in
                 let session = try checkout(functions, generation: generation)
                 do {
                     _ = try session.tokenInfo()
-                    let result = try writing ? writes.withLock { try body(session) } : body(session)
+                    let result = try body(session)
                     checkin(session)
                     return result
                 } catch let error as PKCS11Error {
