@@ -128,8 +128,8 @@ actor TokenManager {
             guard let code, !code.isEmpty else { continue }
             do {
                 _ = try await activate(String(worker.id), code: code, principal: nil)
-            } catch let error as SignPeerError where error.code == .cryptoTokenOffline {
-                retryActivationWhileOffline(worker, code: code)
+            } catch where Self.isTransientActivationFailure(error) {
+                retryActivation(worker, code: code, after: error)
             } catch {
                 // `activate` logged and audited a refused code; this is what it could not record.
                 logger.error(

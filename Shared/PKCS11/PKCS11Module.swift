@@ -27,6 +27,9 @@ public final class PKCS11Module: @unchecked Sendable {
     private var activeCalls = 0
     private var exclusiveWaiting = false
     private var currentGeneration = 0
+    /// When the current generation's C_Initialize ran: modules such as SoftHSM list only the
+    /// tokens that existed then.
+    private var initializedAt = ContinuousClock.now
     private var outage: String?
     private var consecutiveGeneralErrors = 0
     /// The PIN each slot was logged in with in this generation: login is per application and
@@ -110,6 +113,7 @@ public final class PKCS11Module: @unchecked Sendable {
                         + (path.contains("softhsm") ? " (is SOFTHSM2_CONF set to a readable configuration?)" : ""))
             }
             initialized = true
+            initializedAt = .now
         }
         references += 1
     }
@@ -223,6 +227,18 @@ public final class PKCS11Module: @unchecked Sendable {
         try await executor.run(timeout: timeout) { [self] in try reinitialize() }
     }
 
+    /// Re-initialises the module so that it sees tokens created since its C_Initialize (SoftHSM
+    /// shows a token made by `softhsm2-util --init-token` only then), unless the module is in an
+    /// outage (its recovery re-initialises it) or was initialised less than `minimumAge` ago.
+    /// Tokens of other crypto tokens on the module log in again on their next call. Answers
+    /// whether it re-initialised.
+    public func rescanTokens(minimumAge: Duration, timeout: Duration) async throws -> Bool {
+        let due = condition.withLock { outage == nil && initialized && ContinuousClock.now - initializedAt >= minimumAge }
+        guard due else { return false }
+        try await reinitialize(timeout: timeout)
+        return true
+    }
+
     /// C_Finalize + C_Initialize, waiting for running calls first; the next generation starts
     /// without outage when C_Initialize succeeds. Blocking: run it on ``executor``.
     ///
@@ -244,6 +260,7 @@ public final class PKCS11Module: @unchecked Sendable {
         let rv = initialize()
         guard rv == CKR_OK else { throw PKCS11Error("C_Initialize", rv) }
         initialized = true
+        initializedAt = .now
         outage = nil
     }
 

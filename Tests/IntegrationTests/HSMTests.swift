@@ -184,6 +184,25 @@ struct HSMTests {
         #expect(!system.log(.renewal).contains("not-the-pin") && !system.log(.renewal).contains(HSMSystem.pin))
     }
 
+    /// SoftHSM lists only the tokens that existed at C_Initialize; a token initialised while the
+    /// service runs is found by a re-initialisation, and the tokens already active go on working.
+    @Test func aTokenCreatedWhileTheServiceRunsIsActivatedWithoutARestart() async throws {
+        let hsm = try await Self.shared.get(), system = hsm.system
+        let before = try await hsm.makeSigner("HSMBeforeNewToken", properties: ["KEYALG": "ECDSA", "KEYSPEC": "secp256r1"])
+        #expect(try await system.cli(["generatekey", "HSMBeforeNewToken", "-keyalg", "ECDSA", "-keyspec", "secp256r1", "-alias", "HSMBeforeNewToken001"]).status == 0)
+        let label = "SignPeerCreatedLater"
+        try hsm.hsm.initToken(label: label, pin: HSMSystem.pin)
+        // Past PKCS11Tokens.rescanInterval since the module's last C_Initialize.
+        try await Task.sleep(for: .seconds(2.5))
+        let created = try await hsm.makeSigner("HSMOnNewToken", properties: ["KEYALG": "ECDSA", "KEYSPEC": "secp256r1"], token: label)
+        #expect(try await system.cli(["generatekey", "HSMOnNewToken", "-keyalg", "ECDSA", "-keyspec", "secp256r1", "-alias", "HSMOnNewToken001"]).status == 0)
+        #expect(try await hsm.hsm.labels(token: label, pin: HSMSystem.pin, type: "privkey").contains("HSMOnNewToken001"))
+        for id in [before, created] {
+            let renewal = try await system.renew(id)
+            #expect(renewal.status == 200, "\(renewal.body)")
+        }
+    }
+
     @Test func aMissingModuleOrUnknownLibraryNameIsAClearPropertyError() async throws {
         let hsm = try await Self.shared.get(), system = hsm.system
         for (name, library) in [("HSMNoModule", "SHAREDLIBRARY=/nonexistent/libpkcs11.so"), ("HSMUnknownName", "SHAREDLIBRARYNAME=Nope"),
@@ -269,7 +288,9 @@ struct HSMTests {
         let offline = try await hsm.waitForActive(id, false, timeout: .seconds(5))
         try FileManager.default.moveItem(atPath: away, toPath: hsm.hsm.tokens)
         #expect(offline == false)
-        #expect(try await hsm.waitForActive(id, true, timeout: .seconds(60)) == true, "activated once the HSM is back, without a restart")
+        #expect(
+            try await hsm.waitForActive(id, true, timeout: .seconds(60)) == true,
+            "activated once the HSM is back, without a restart:\n\(system.log(.renewal).suffix(4000))")
         #expect(try await system.renew(id).status == 200)
     }
 

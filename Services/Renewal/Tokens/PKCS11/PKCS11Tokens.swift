@@ -48,7 +48,15 @@ actor PKCS11Tokens {
         let module = try await PKCS11Module.acquire(path: path)
         let token = PKCS11Token(module: module, slot: properties.slot, pin: pin, callTimeout: configuration.callTimeout)
         do {
-            try await token.activate()
+            do {
+                try await token.activate()
+            } catch let error as SignPeerError where error.code == .cryptoTokenOffline {
+                // Perhaps a token created after the module's C_Initialize: look again once.
+                guard try await module.rescanTokens(minimumAge: Self.rescanInterval, timeout: configuration.callTimeout) else {
+                    throw error
+                }
+                try await token.activate()
+            }
         } catch {
             await module.release()
             throw error
@@ -60,6 +68,10 @@ actor PKCS11Tokens {
         let previous = active.updateValue(entry, forKey: holderID)
         if let previous { await close(previous) }
     }
+
+    /// How often an activation that finds no token may re-initialise a module to look for
+    /// tokens created meanwhile: each re-initialisation makes the other tokens log in again.
+    static let rescanInterval = Duration.seconds(2)
 
     func deactivate(holderID: Int) async {
         scheduledActivations.removeValue(forKey: holderID)?.cancel()
@@ -95,12 +107,14 @@ actor PKCS11Tokens {
 
     // MARK: Outage recovery
 
-    /// An HSM that is away when the service starts (SPEC §6.1): the auto-activation of a token
-    /// with a configured PIN is tried again with the outage backoff until `attempt` answers true
-    /// (activated, or refused for another reason than being offline). Deactivation cancels it.
-    func scheduleActivation(holderID: Int, name: String, _ attempt: @escaping @Sendable () async -> Bool) {
+    /// An HSM that is away (or too slow) when the service starts (SPEC §6.1): the auto-activation
+    /// of a token with a configured PIN is tried again with the outage backoff until `attempt`
+    /// answers true (activated, or refused for good). Deactivation cancels it.
+    func scheduleActivation(holderID: Int, name: String, reason: String, _ attempt: @escaping @Sendable () async -> Bool) {
         scheduledActivations[holderID]?.cancel()
-        logger.warning("crypto token offline at start; activation is retried until the HSM is back", metadata: ["worker": .string(name)])
+        logger.warning(
+            "crypto token not activated at start; activation is retried until the HSM answers",
+            metadata: ["worker": .string(name), "reason": .string(reason)])
         scheduledActivations[holderID] = Task {
             var delay = Duration.seconds(1)
             while !Task.isCancelled {

@@ -71,22 +71,42 @@ extension TokenManager {
 private struct HSMChanged: Error, Sendable { var current: TokenWorkers }
 
 extension TokenManager {
-    /// Auto-activation of a token whose HSM is offline at start: tried again until it is back.
-    func retryActivationWhileOffline(_ worker: WorkerRecord, code: String) {
+    /// Auto-activation of a token whose HSM is offline or busy at start: tried again with backoff
+    /// until it is activated or refused for good (a wrong PIN, a bad property). An HSM that comes
+    /// back, a call that timed out under load and a database blip are all worth another try; a
+    /// wrong PIN is not (it would count towards locking the PIN).
+    func retryActivation(_ worker: WorkerRecord, code: String, after first: any Error) {
         let reference = String(worker.id)
         Task {
-            await hsm.scheduleActivation(holderID: worker.id, name: worker.name) { [weak self] in
+            await hsm.scheduleActivation(holderID: worker.id, name: worker.name, reason: Self.reason(first)) { [weak self] in
                 guard let self else { return true }
                 do {
                     _ = try await self.activate(reference, code: code, principal: nil)
                     return true
-                } catch let error as SignPeerError where error.code == .cryptoTokenOffline {
+                } catch where Self.isTransientActivationFailure(error) {
+                    self.logger.info(
+                        "crypto token still not activated; retrying",
+                        metadata: ["worker": .string(worker.name), "reason": .string(Self.reason(error))])
                     return false
                 } catch {
+                    self.logger.error(
+                        "crypto token auto-activation failed",
+                        metadata: ["worker": .string(worker.name), "reason": .string(Self.reason(error))])
                     return true
                 }
             }
         }
+    }
+
+    /// An offline HSM, a timed-out call or an unavailable database: the same activation may
+    /// succeed later. Every other ``SignPeerError`` is a refusal that would only repeat.
+    static func isTransientActivationFailure(_ error: any Error) -> Bool {
+        guard let error = error as? SignPeerError else { return true }
+        return [.cryptoTokenOffline, .serviceUnavailable, .databaseError].contains(error.code)
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        (error as? SignPeerError).map { "\($0.code.rawValue): \($0.message.prefix(200))" } ?? String(describing: type(of: error))
     }
 }
 
