@@ -6,7 +6,8 @@ import SignPeerCore
 ///
 /// One executor per module, so a hung HSM holds only its own threads and never delays another
 /// module or the OpenSSL work of the crypto pool. The caller of ``run(timeout:_:)`` waits at most
-/// `timeout` (SPEC §6.1): after that it gets a 503 while the stuck call keeps its thread.
+/// `timeout` (SPEC §6.1): after that it gets a 503 while a stuck call keeps its thread, and work
+/// still queued for it is dropped.
 public final class PKCS11Executor: @unchecked Sendable {
     // @unchecked Sendable: `jobs`, `threads`, `idle` are only used while `condition` is locked.
     private let condition = NSCondition()
@@ -33,7 +34,12 @@ public final class PKCS11Executor: @unchecked Sendable {
         let once = ResumeOnce<T>()
         return try await withCheckedThrowingContinuation { continuation in
             once.set(continuation)
-            enqueue { once.resume(with: Result { try work() }) }
+            enqueue {
+                // A caller that timed out has answered 503: its work must not run late (a key
+                // generated then would belong to nobody), nor delay the calls queued behind it.
+                guard !once.isFinished else { return }
+                once.resume(with: Result { try work() })
+            }
             let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
             DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds))) {
                 once.resume(with: .failure(SignPeerError.pkcs11TimedOut(after: timeout)))
@@ -78,6 +84,9 @@ private final class ResumeOnce<T: Sendable>: @unchecked Sendable {
             if let result { continuation.resume(with: result) } else { self.continuation = continuation }
         }
     }
+
+    /// Whether the caller has its answer (the work's result or the timeout).
+    var isFinished: Bool { lock.withLock { result != nil } }
 
     func resume(with result: Result<T, any Error>) {
         lock.withLock {

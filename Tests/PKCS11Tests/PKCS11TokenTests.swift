@@ -3,6 +3,7 @@ import SignPeerCore
 import SignPeerCrypto
 @testable import SignPeerPKCS11
 import SignPeerTestSupport
+import Synchronization
 import Testing
 
 /// ``PKCS11Token`` against a real SoftHSM2, with `pkcs11-tool` and `openssl` as the independent
@@ -180,6 +181,20 @@ struct PKCS11TokenTests {
             ($0 as? SignPeerError)?.code == .serviceUnavailable
         }
         #expect(ContinuousClock.now - started < .seconds(2))
+    }
+
+    @Test func workQueuedForACallerThatTimedOutNeverRuns() async throws {
+        let executor = PKCS11Executor(name: "test-executor", maximumThreads: 1)
+        let ran = Mutex(false)
+        async let busy: Void = executor.run(timeout: .seconds(10)) { usleep(600_000) }
+        try await Task.sleep(for: .milliseconds(100))
+        // Queued behind the busy thread, and given up on before it gets one.
+        await #expect { try await executor.run(timeout: .milliseconds(100)) { ran.withLock { $0 = true } } } throws: {
+            ($0 as? SignPeerError)?.code == .serviceUnavailable
+        }
+        try await busy
+        // A later call runs behind the dropped one, which by then would have run.
+        #expect(try await executor.run(timeout: .seconds(10)) { ran.withLock { $0 } } == false)
     }
 
     @Test func concurrentSignersNeverShareASession() async throws {
