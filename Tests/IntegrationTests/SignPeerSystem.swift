@@ -76,7 +76,10 @@ final class SignPeerSystem: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: RepositoryPaths.binaries + "/" + service.rawValue)
         process.environment = environment.merging(extraEnvironment) { _, new in new }
-        _ = FileManager.default.createFile(atPath: logPath(service), contents: nil)
+        // A restarted service appends: the log keeps what the earlier run said, for failures.
+        if !FileManager.default.fileExists(atPath: logPath(service)) {
+            _ = FileManager.default.createFile(atPath: logPath(service), contents: nil)
+        }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath(service)))
         log.seekToEndOfFile()
         process.standardOutput = log
