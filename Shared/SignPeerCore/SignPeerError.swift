@@ -33,13 +33,6 @@ public struct SignPeerError: Error, Sendable, Hashable, CustomStringConvertible 
         self.line = line
     }
 
-    /// Kept so code written before the status table still compiles; the status is ignored (it
-    /// comes from the code).
-    @available(*, deprecated, message: "use the code's factory; the HTTP status comes from the code")
-    public init(_ code: Code, _ message: String, status: Int, file: String = #fileID, line: UInt = #line) {
-        self.init(code, message, file: file, line: line)
-    }
-
     /// The same error with another message (e.g. prefixed with a line number), keeping its origin.
     public func withMessage(_ message: String) -> SignPeerError {
         var copy = self

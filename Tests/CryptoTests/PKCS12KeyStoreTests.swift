@@ -57,8 +57,7 @@ import Testing
 
     @Test func wrongPasswordIsRefused() async throws {
         let der = try await sampleStore().encode(password: Self.password)
-        let refused = SignPeerError(
-            .init(rawValue: "authentication_failed"), "Wrong authentication code for the key store.", status: 403)
+        let refused = SignPeerError.authenticationFailed("Wrong authentication code for the key store.")
         #expect(throws: refused) { try PKCS12KeyStore.decode(der, password: "foo124") }
         #expect(throws: refused) { try PKCS12KeyStore.decode(der, password: "") }
     }

@@ -59,7 +59,7 @@ public struct PublicKeyInfo: Sendable, Hashable {
             return try PublicKeyInfo(derEncoded: DER.sequence([DER.sequence([DER.objectIdentifier(oid)]), DER.bitString(raw)]))
         }
         guard DER.element(parameters)?.tag == 0x06 else {
-            throw SignPeerError(.internalError, "The HSM returned EC parameters that are not a named curve.", status: 500)
+            throw SignPeerError.internalError("The HSM returned EC parameters that are not a named curve.")
         }
         return try PublicKeyInfo(derEncoded: DER.sequence([
             DER.sequence([DER.objectIdentifier("1.2.840.10045.2.1"), parameters]), DER.bitString(raw),

@@ -73,7 +73,7 @@ extension SignatureAlgorithm {
     /// - Throws: ``SignPeerError`` `.internalError` for an odd or empty length.
     public static func ecdsaSignatureDER(fromRaw raw: [UInt8]) throws -> [UInt8] {
         guard !raw.isEmpty, raw.count % 2 == 0 else {
-            throw SignPeerError(.internalError, "The HSM returned an ECDSA signature of \(raw.count) bytes.", status: 500)
+            throw SignPeerError.internalError("The HSM returned an ECDSA signature of \(raw.count) bytes.")
         }
         let half = raw.count / 2
         return DER.sequence([DER.unsignedInteger(Array(raw[..<half])), DER.unsignedInteger(Array(raw[half...]))])
