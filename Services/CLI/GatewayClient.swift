@@ -36,13 +36,18 @@ struct GatewayClient {
         try await send(.delete, path, body: nil)
     }
 
+    /// How long a command waits for the gateway: longer than the gateway waits for the internal
+    /// services (30 s), so a slow key generation ends with the server's own answer (a 503 naming
+    /// the cause), not a local timeout.
+    static let timeout = Duration.seconds(60)
+
     func send<Response: Decodable>(_ method: HTTPRequest.Method, _ path: String, body: [UInt8]?) async throws -> Response {
         let response: HTTPClientResponse
         do {
             response = try await http.execute(
                 HTTPClientRequest(
                     method: method, url: baseURL + path,
-                    headers: body == nil ? [:] : [.contentType: "application/json"], body: body))
+                    headers: body == nil ? [:] : [.contentType: "application/json"], body: body, timeout: Self.timeout))
         } catch {
             throw CLIError("cannot reach the gateway at \(baseURL): \(error)")
         }

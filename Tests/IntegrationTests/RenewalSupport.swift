@@ -31,10 +31,13 @@ extension SignPeerSystem {
         return Int(try await sql("SELECT id FROM workers WHERE name = '\(name)'"))!
     }
 
+    /// A renewal may take the gateway's whole internal timeout (30 s) when an RSA key is generated
+    /// on a loaded machine (RSA-3072 took 15 s in a CI run): curl waits longer than the gateway.
     func renew(_ id: Int, renewKeys: Bool = true) async throws -> CurlResult {
         try await curl(
             "/peer/v1/keybindings/\(id)/renewal", as: "peer",
-            extra: ["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", "{\"renewKeys\":\(renewKeys)}"])
+            extra: ["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", "{\"renewKeys\":\(renewKeys)}",
+                    "--max-time", "45"])
     }
 
     /// Issues a certificate for the CSR PEM from the demo CA; returns the leaf PEM path.
