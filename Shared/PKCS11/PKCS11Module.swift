@@ -230,8 +230,8 @@ public final class PKCS11Module: @unchecked Sendable {
     /// Re-initialises the module so that it sees tokens created since its C_Initialize (SoftHSM
     /// shows a token made by `softhsm2-util --init-token` only then), unless the module is in an
     /// outage (its recovery re-initialises it) or was initialised less than `minimumAge` ago.
-    /// Tokens of other crypto tokens on the module log in again on their next call. Answers
-    /// whether it re-initialised.
+    /// The other crypto tokens on the module log in again on their next call. Answers whether
+    /// it re-initialised.
     public func rescanTokens(minimumAge: Duration, timeout: Duration) async throws -> Bool {
         let due = condition.withLock { outage == nil && initialized && ContinuousClock.now - initializedAt >= minimumAge }
         guard due else { return false }

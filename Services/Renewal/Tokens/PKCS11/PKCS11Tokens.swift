@@ -113,7 +113,7 @@ actor PKCS11Tokens {
     func scheduleActivation(holderID: Int, name: String, reason: String, _ attempt: @escaping @Sendable () async -> Bool) {
         scheduledActivations[holderID]?.cancel()
         logger.warning(
-            "crypto token not activated at start; activation is retried until the HSM answers",
+            "crypto token not activated at start; activation is retried with backoff",
             metadata: ["worker": .string(name), "reason": .string(reason)])
         scheduledActivations[holderID] = Task {
             var delay = Duration.seconds(1)

@@ -71,10 +71,10 @@ extension TokenManager {
 private struct HSMChanged: Error, Sendable { var current: TokenWorkers }
 
 extension TokenManager {
-    /// Auto-activation of a token whose HSM is offline or busy at start: tried again with backoff
-    /// until it is activated or refused for good (a wrong PIN, a bad property). An HSM that comes
-    /// back, a call that timed out under load and a database blip are all worth another try; a
-    /// wrong PIN is not (it would count towards locking the PIN).
+    /// Auto-activation that failed at start for a reason that may pass (an HSM offline or busy,
+    /// a database blip): tried again with backoff until the token is activated or refused for
+    /// good (a wrong PIN, a bad property). A wrong PIN is never retried: it would count towards
+    /// locking the PIN.
     func retryActivation(_ worker: WorkerRecord, code: String, after first: any Error) {
         let reference = String(worker.id)
         Task {
