@@ -180,6 +180,19 @@ extension PKCS11Session {
         return joined.first.map { ($0, id) }
     }
 
+    /// The private key `alias` with the CKA_ID `id` that an earlier look-up or the generation
+    /// found. A find that misses it is asked again after 20 and 100 ms: SoftHSM's finds miss
+    /// objects while another session's write makes it reload them (a renewal's CSR signing
+    /// missed the key it had just generated, with four renewals of one token at once).
+    func knownPrivateKey(alias: String, id: [UInt8]) throws -> (handle: CK_OBJECT_HANDLE, id: [UInt8])? {
+        var key = try privateKey(alias: alias)
+        for pause: UInt32 in [20_000, 100_000] where key?.id != id {
+            usleep(pause)
+            key = try privateKey(alias: alias)
+        }
+        return key?.id == id ? key : nil
+    }
+
     static func ambiguous(_ alias: String) -> SignPeerError {
         SignPeerError.keyNotFound("The token has several private keys for alias '\(alias.prefix(64))'; remove the duplicates.")
     }

@@ -28,7 +28,7 @@ extension PKCS11Token {
 
 extension PKCS11Session {
     func sign(_ data: [UInt8], alias: String, id: [UInt8], algorithm: SignatureAlgorithm) throws -> [UInt8] {
-        guard let key = try privateKey(alias: alias), key.id == id else {
+        guard let key = try knownPrivateKey(alias: alias, id: id) else {
             throw SignPeerError.keyNotFound("The token has no key '\(alias.prefix(64))'.")
         }
         var input: [UInt8]
