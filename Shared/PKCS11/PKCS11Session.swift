@@ -61,6 +61,19 @@ struct PKCS11Session {
         return bytes.withUnsafeBytes { $0.loadUnaligned(as: CK_ULONG.self) }
     }
 
+    /// SoftHSM answers CKR_GENERAL_ERROR, or misses objects, for a moment while its token's files
+    /// are rewritten (by another process, or another session of this one: seen with four
+    /// renewals of one token at once). Runs `attempt`, and again after 20 and 100 ms while
+    /// `transient` holds for its answer; answers the last one.
+    static func askingAgain<T>(_ attempt: () throws -> T, while transient: (T) -> Bool) rethrows -> T {
+        var answer = try attempt()
+        for pause: UInt32 in [20_000, 100_000] where transient(answer) {
+            usleep(pause)
+            answer = try attempt()
+        }
+        return answer
+    }
+
     /// Token information of the session's slot, which also proves the token is still there.
     ///
     /// SoftHSM answers CKR_GENERAL_ERROR when the token's files are gone, and also, briefly, while
@@ -68,11 +81,7 @@ struct PKCS11Session {
     /// 100 ms); only when it stays is it an outage.
     func tokenInfo() throws -> CK_TOKEN_INFO {
         var info = CK_TOKEN_INFO()
-        var rv = functions.C_GetTokenInfo!(slot, &info)
-        for pause: UInt32 in [20_000, 100_000] where rv == CK_RV(0x05) {
-            usleep(pause)
-            rv = functions.C_GetTokenInfo!(slot, &info)
-        }
+        let rv = Self.askingAgain({ functions.C_GetTokenInfo!(slot, &info) }, while: { $0 == CK_RV(0x05) })
         if rv == CK_RV(0x05) { module.reportOutage(PKCS11Error("C_GetTokenInfo", rv).description) }
         try check(rv, "C_GetTokenInfo")
         return info

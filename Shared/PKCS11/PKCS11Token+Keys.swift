@@ -100,29 +100,20 @@ extension PKCS11Token {
             var publicHandle: CK_OBJECT_HANDLE = 0
             var privateHandle: CK_OBJECT_HANDLE = 0
             let publicTemplate = half(CK.publicKey) + publicParameters
-            // SoftHSM answers CKR_GENERAL_ERROR, briefly, while it rewrites the token's files for
-            // another session (seen with four renewals of one token at once): asked again twice,
-            // after 20 and 100 ms, like ``PKCS11Session/tokenInfo()``; only then is it a failure.
-            var rv = CK_RV(0x05)
-            for pause: UInt32 in [0, 20_000, 100_000] where rv == CK_RV(0x05) {
-                if pause > 0 { usleep(pause) }
-                rv = publicTemplate.withTemplate { publicPointer, publicCount in
+            // A CKR_GENERAL_ERROR, and then a public key that cannot be read, may be transient.
+            let rv = PKCS11Session.askingAgain({
+                publicTemplate.withTemplate { publicPointer, publicCount in
                     half(CK.privateKey).withTemplate { privatePointer, privateCount in
                         session.functions.C_GenerateKeyPair!(
                             session.handle, &mechanismStruct, publicPointer, publicCount, privatePointer, privateCount,
                             &publicHandle, &privateHandle)
                     }
                 }
-            }
+            }, while: { $0 == CK_RV(0x05) })
             try session.check(rv, "C_GenerateKeyPair")
             do {
-                // Read back like the generation: asked again while another session's write makes
-                // SoftHSM reload its objects (seen with four renewals of one token at once).
-                var entry = try session.entry(alias: alias, privateKey: privateHandle, id: id)
-                for pause: UInt32 in [20_000, 100_000] where entry.publicKey == nil {
-                    usleep(pause)
-                    entry = try session.entry(alias: alias, privateKey: privateHandle, id: id)
-                }
+                let entry = try PKCS11Session.askingAgain(
+                    { try session.entry(alias: alias, privateKey: privateHandle, id: id) }, while: { $0.publicKey == nil })
                 guard entry.publicKey != nil else {
                     throw SignPeerError.internalError("The HSM generated a key whose public key cannot be read.")
                 }
@@ -181,15 +172,10 @@ extension PKCS11Session {
     }
 
     /// The private key `alias` with the CKA_ID `id` that an earlier look-up or the generation
-    /// found. A find that misses it is asked again after 20 and 100 ms: SoftHSM's finds miss
-    /// objects while another session's write makes it reload them (a renewal's CSR signing
-    /// missed the key it had just generated, with four renewals of one token at once).
+    /// found; a find that misses it may be transient (``askingAgain(_:while:)``: a renewal's CSR
+    /// signing missed the key it had just generated).
     func knownPrivateKey(alias: String, id: [UInt8]) throws -> (handle: CK_OBJECT_HANDLE, id: [UInt8])? {
-        var key = try privateKey(alias: alias)
-        for pause: UInt32 in [20_000, 100_000] where key?.id != id {
-            usleep(pause)
-            key = try privateKey(alias: alias)
-        }
+        let key = try Self.askingAgain({ try privateKey(alias: alias) }, while: { $0?.id != id })
         return key?.id == id ? key : nil
     }
 
