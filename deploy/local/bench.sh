@@ -219,6 +219,16 @@ renewals() {
   if grep -qv '^200 ' "$work/renew-out"; then echo "renewal of $1 failed" >&2; exit 1; fi
   cut -d' ' -f2 < "$work/renew-out" | median
 }
+
+# Interleaved rounds of $3 renewals of worker $1 against $3 of worker $2: "measured reference
+# ratio" rows in the file $4, for `summary`.
+renewal_rounds() {
+  : > "$4"
+  for _ in $(seq "$rounds"); do
+    a=$(renewals "$1" "$3"); b=$(renewals "$2" "$3")
+    echo "$a $b $(ratio "$a" "$b")" >> "$4"
+  done
+}
 # openssl_req KEYSPEC COUNT: median seconds of COUNT `openssl req -new -newkey` runs.
 openssl_req() {
   for _ in $(seq "$2"); do
@@ -265,12 +275,7 @@ if wants renewal; then
   done
   summary "renewal / openssl req -newkey, RSA-2048" "$work/rsa"
   summary "renewal / openssl req -newkey, P-256" "$work/ec"
-  hsm_id=$(worker_id BenchHSM)
-  : > "$work/hsm"
-  for _ in $(seq "$rounds"); do
-    h=$(renewals "$hsm_id" "$ec_renewals"); d=$(renewals "$ec_id" "$ec_renewals")
-    echo "$h $d $(ratio "$h" "$d")" >> "$work/hsm"
-  done
+  renewal_rounds "$(worker_id BenchHSM)" "$ec_id" "$ec_renewals" "$work/hsm"
   summary "renewal in the HSM (SoftHSM2) / database key store, P-256" "$work/hsm"
 fi
 
@@ -289,12 +294,7 @@ if wants history; then
     curl -K "$work/old" | grep -v '^200$' | sort | uniq -c || true
   fi
   have=$(admin "$base/admin/v1/workers/BenchHistoryToken/token/keys" | jq '.entries | length')
-  history_id=$(worker_id BenchHistory); fresh_id=$(worker_id BenchFresh)
-  : > "$work/hist"
-  for _ in $(seq "$rounds"); do
-    h=$(renewals "$history_id" "$ec_renewals"); f=$(renewals "$fresh_id" "$ec_renewals")
-    echo "$h $f $(ratio "$h" "$f")" >> "$work/hist"
-  done
+  renewal_rounds "$(worker_id BenchHistory)" "$(worker_id BenchFresh)" "$ec_renewals" "$work/hist"
   summary "renewal with $((have - 1)) older keys / with none, P-256" "$work/hist"
 fi
 
