@@ -33,7 +33,7 @@ struct Gateway {
             router.add(middleware: RequestIDMiddleware())
             router.add(middleware: AccessLogMiddleware())
             router.add(middleware: ErrorMiddleware())
-            router.add(middleware: MetricsMiddleware())
+            router.add(middleware: RequestMetricsMiddleware())
             let routeMethods = RouteMethodTable()
             router.add(middleware: MethodNotAllowedMiddleware(table: routeMethods))
             let roleDirectory = RoleDirectory(database: database.client, ttl: configuration.roleCacheTTL)
