@@ -10,6 +10,11 @@ import NIOTLS
 /// It sees raw bytes (so it can tell a keep-alive connection that is idle from one whose next
 /// request head is arriving slowly); ``HTTP1ConnectionPolicyHandler`` tells it where the HTTP
 /// exchange is (head received, body complete, response written).
+///
+/// Each phase sets a deadline; one scheduled timer serves them. A deadline later than the
+/// timer's leaves the timer alone (when it fires early, it is scheduled again for what is left),
+/// so a kept-alive connection's requests schedule no timer of their own: scheduling and
+/// cancelling two per request cost 6 % of a kept-alive `/whoami` answered on the event loop.
 final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -44,8 +49,10 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
     private let logger: Logger
     private(set) var phase: Phase
     private var context: ChannelHandlerContext?
-    private var timer: Scheduled<Void>?
-    /// Counts armed timers, so a timer that fires after it was replaced does nothing.
+    /// When the current phase ends the connection; nil in a phase without a deadline.
+    private var deadline: NIODeadline?
+    private var timer: (scheduled: Scheduled<Void>, fires: NIODeadline)?
+    /// Counts scheduled timers, so a timer that fires after it was replaced does nothing.
     private var generation = 0
 
     init(settings: ConnectionSettings, expectsTLSHandshake: Bool, logger: Logger) {
@@ -60,7 +67,7 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        cancelTimer()
+        stopTimer()
         self.context = nil
     }
 
@@ -71,7 +78,7 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
 
     func channelInactive(context: ChannelHandlerContext) {
         phase = .closed
-        cancelTimer()
+        stopTimer()
         context.fireChannelInactive()
     }
 
@@ -85,7 +92,10 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
             return
         case .awaitingRequest(let first):
             phase = .readingHead
-            if !first { arm(settings.requestHeadTimeout) }  // the first head's timer runs since start
+            context.fireChannelRead(data)
+            // A head that came whole was decoded meanwhile; the first head's deadline runs since start.
+            if phase == .readingHead, !first { arm(settings.requestHeadTimeout) }
+            return
         default:
             break
         }
@@ -110,14 +120,14 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
             arm(settings.requestBodyTimeout)
         } else {
             phase = .responding
-            cancelTimer()
+            deadline = nil
         }
     }
 
     func requestBodyComplete() {
         guard phase == .readingBody else { return }
         phase = .responding
-        cancelTimer()
+        deadline = nil
     }
 
     /// A response was written completely and the connection stays open.
@@ -147,30 +157,46 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 
     private func arm(_ timeout: TimeAmount) {
-        cancelTimer()
         guard let context else { return }
-        generation += 1
-        let armed = generation
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
-            guard self.generation == armed, let context = self.context else { return }
-            self.timer = nil
-            let expired = self.phase
-            if expired != .lingering {
-                self.logger.info(
-                    "connection closed: \(expired.name) timeout",
-                    metadata: [
-                        "phase": .string(expired.name),
-                        "remote_address": .string(context.channel.remoteAddress?.ipAddress ?? "unknown"),
-                    ])
-            }
-            self.phase = .closed
-            context.close(promise: nil)
-        }
+        let deadline = NIODeadline.now() + timeout
+        self.deadline = deadline
+        if let timer, timer.fires <= deadline { return }  // it fires first and is scheduled again
+        schedule(at: deadline, context)
     }
 
-    private func cancelTimer() {
+    private func schedule(at deadline: NIODeadline, _ context: ChannelHandlerContext) {
+        timer?.scheduled.cancel()
         generation += 1
-        timer?.cancel()
+        let scheduled = generation
+        let task = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            guard self.generation == scheduled, let context = self.context else { return }
+            self.timer = nil
+            guard let deadline = self.deadline else { return }
+            if deadline > .now() { return self.schedule(at: deadline, context) }
+            self.expire(context)
+        }
+        timer = (task, deadline)
+    }
+
+    private func expire(_ context: ChannelHandlerContext) {
+        let expired = phase
+        if expired != .lingering {
+            logger.info(
+                "connection closed: \(expired.name) timeout",
+                metadata: [
+                    "phase": .string(expired.name),
+                    "remote_address": .string(context.channel.remoteAddress?.ipAddress ?? "unknown"),
+                ])
+        }
+        phase = .closed
+        deadline = nil
+        context.close(promise: nil)
+    }
+
+    private func stopTimer() {
+        generation += 1
+        deadline = nil
+        timer?.scheduled.cancel()
         timer = nil
     }
 }
