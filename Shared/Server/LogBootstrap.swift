@@ -35,25 +35,34 @@ struct LineLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var merged = metadata
-        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        merged.removeValue(forKey: "hb.request.id")
         let time = LogTimestamp.now()
-        Self.writeToStandardError(json ? jsonLine(event, merged, time) : textLine(event, merged, time))
+        Self.writeToStandardError(json ? jsonLine(event, time) : textLine(event, time))
     }
 
-    private func jsonLine(_ event: LogEvent, _ merged: Logger.Metadata, _ time: String) -> [UInt8] {
+    /// The event's fields by name: the logger's metadata, then the event's (which wins), without
+    /// Hummingbird's per-request id (SignPeer logs its own `request_id`).
+    private func fields(_ event: LogEvent) -> [(key: String, value: Logger.MetadataValue)] {
+        var fields: [(key: String, value: Logger.MetadataValue)] = []
+        fields.reserveCapacity(metadata.count + (event.metadata?.count ?? 0))
+        for field in metadata where field.key != "hb.request.id" && event.metadata?[field.key] == nil {
+            fields.append(field)
+        }
+        for field in event.metadata ?? [:] where field.key != "hb.request.id" { fields.append(field) }
+        return fields.sorted { $0.key < $1.key }
+    }
+
+    private func jsonLine(_ event: LogEvent, _ time: String) -> [UInt8] {
         var object: [String: String] = [
             "time": time, "level": event.level.rawValue, "service": service, "message": "\(event.message)",
         ]
-        for (key, value) in merged { object[key] = value.description }
+        for (key, value) in fields(event) { object[key] = value.description }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return Array(data) + [UInt8(ascii: "\n")]
     }
 
     /// `time level service: message key=value ...`, built as bytes (the access log writes a line
     /// per request); a value's line breaks are written as `\n`, so one event stays one line.
-    private func textLine(_ event: LogEvent, _ merged: Logger.Metadata, _ time: String) -> [UInt8] {
+    private func textLine(_ event: LogEvent, _ time: String) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(160)
         bytes += time.utf8
@@ -62,8 +71,8 @@ struct LineLogHandler: LogHandler {
         bytes.append(UInt8(ascii: " "))
         bytes += service.utf8
         bytes += ": ".utf8
-        bytes += "\(event.message)".utf8
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+        bytes += event.message.description.utf8
+        for (key, value) in fields(event) {
             bytes.append(UInt8(ascii: " "))
             bytes += key.utf8
             bytes.append(UInt8(ascii: "="))
