@@ -189,6 +189,8 @@ let package = Package(
             dependencies: [
                 "SignPeerServer", "SignPeerCore", "SignPeerPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ],
             path: "Tests/ServerTests", swiftSettings: swiftSettings),
         .testTarget(

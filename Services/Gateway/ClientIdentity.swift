@@ -31,6 +31,12 @@ struct ClientIdentity: Sendable, Hashable {
     }
 
     func isValid(at date: Date) -> Bool { notBefore <= date && date <= notAfter }
+
+    func principal(roles: [Role]) -> Principal {
+        Principal(
+            serialNumber: serialNumber, issuerDN: issuerDN, subjectDN: subjectDN, fingerprintSHA256: fingerprintSHA256,
+            roles: roles)
+    }
 }
 
 /// Parsed identities by certificate DER, so the 0.2–0.5 ms parse happens once per client

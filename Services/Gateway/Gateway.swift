@@ -49,13 +49,16 @@ struct Gateway {
                 accepted: recorder, database: database.client, logger: boot.logger)
             let revocations = try ClientRevocations.load(
                 environment: environment, clientCAPath: configuration.clientCAPath, logger: boot.logger)
+            let connections = ConnectionIdentities()
+            let admission = ClientAdmission(revocations: revocations)
             router.add(
                 middleware: AuthenticationMiddleware(
-                    identities: ClientIdentityCache(), connections: ConnectionIdentities(), roles: roleDirectory,
-                    revocations: revocations, refusals: refusals))
+                    identities: ClientIdentityCache(), connections: connections, roles: roleDirectory,
+                    admission: admission, refusals: refusals))
             let incoming = IncomingSwitch(registry: registry, ttl: configuration.roleCacheTTL)
             router.add(middleware: AdminChangeInvalidation(incoming: incoming))
-            WhoamiRoute.add(to: router)
+            let whoamiAnswers = WhoamiAnswers()
+            WhoamiRoute.add(to: router, answers: whoamiAnswers)
             PeerRoutes.add(
                 to: router, recorder: recorder, keyBindings: Forwarder(service: keyBindings),
                 renewal: Forwarder(service: renewal), listings: ListingCache(database: database.client),
@@ -75,11 +78,18 @@ struct Gateway {
                 credential: configuration.credential)
             AuditRoutes.add(to: router, database: database.client)
             routeMethods.load(from: router)
+            let whoamiOnEventLoop = WhoamiOnEventLoop(
+                connections: connections, admission: admission, roles: roleDirectory, answers: whoamiAnswers)
             let peerApplication = Application(
                 router: router,
                 // Each connection's requests run on its event loop: the gateway's handlers only check
-                // caches and wait for the database, the internal services or its recorders.
-                server: try .tls(.guardedHTTP1(boot.connections, tls: true, onEventLoop: true), tlsConfiguration: tls),
+                // caches and wait for the database, the internal services or its recorders; and a
+                // kept-alive /whoami is answered there from memory, without entering the router.
+                server: try .tls(
+                    .guardedHTTP1(
+                        boot.connections, tls: true, onEventLoop: true, answering: whoamiOnEventLoop,
+                        serverName: "signpeer-gateway"),
+                    tlsConfiguration: tls),
                 configuration: boot.connections.applicationConfiguration(
                     host: configuration.host, port: configuration.port, serverName: "signpeer-gateway", logger: boot.logger),
                 logger: boot.logger)

@@ -25,12 +25,22 @@ final class RoleDirectory: Sendable {
     func invalidate() { cache.removeAll() }
 
     func roles(for identity: ClientIdentity) async throws -> [Role] {
-        let key = identity.serialNumber + "\n" + identity.issuerMatch
+        if let roles = cachedRoles(for: identity) { return roles }
+        let key = Self.key(identity)
         let now = ContinuousClock.now
-        if let entry = cache[key], entry.expires > now { return entry.roles }
         let roles = try await RoleRuleStore.roles(
             serialNumber: identity.serialNumber, issuerMatch: identity.issuerMatch, in: database)
         cache.set(Entry(roles: roles, expires: now + ttl), for: key)
         return roles
+    }
+
+    /// The roles of `identity` when an answer younger than `ttl` is cached, without waiting.
+    func cachedRoles(for identity: ClientIdentity) -> [Role]? {
+        guard let entry = cache[Self.key(identity)], entry.expires > ContinuousClock.now else { return nil }
+        return entry.roles
+    }
+
+    private static func key(_ identity: ClientIdentity) -> String {
+        identity.serialNumber + "\n" + identity.issuerMatch
     }
 }

@@ -18,10 +18,11 @@ public enum JSONResponse {
 
     /// A JSON answer whose body is already encoded (with ``encode(_:)``).
     public static func make(encoded body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
-        Response(
-            status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
-            body: .init(byteBuffer: body))
+        Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
+
+    /// The header fields of every JSON answer but its length.
+    public static let headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
 
     public static func encode<T: Encodable>(_ value: T) -> ByteBuffer {
         ByteBuffer(bytes: (try? encoder.encode(value)) ?? Data("{}".utf8))

@@ -16,11 +16,22 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         var context = context
-        let id = Self.acceptable(request.headers[.xRequestID]) ?? RequestIDs.next()
+        let id = RequestIDs.id(for: request.headers[.xRequestID])
         context.logger[metadataKey: "request_id"] = .string(id)
         var response = try await next(request, context)
         response.headers[.xRequestID] = id
         return response
+    }
+}
+
+/// New request ids: 32 hex digits, a random prefix drawn once per process and a counter, so ids
+/// are unique across replicas and restarts without a system call for randomness per request.
+/// They correlate log lines; nothing relies on them being unpredictable.
+enum RequestIDs {
+    /// The id of a request whose `X-Request-ID` is `incoming`: that id when it is acceptable,
+    /// a new one otherwise.
+    static func id(for incoming: String?) -> String {
+        acceptable(incoming) ?? next()
     }
 
     static func acceptable(_ value: String?) -> String? {
@@ -32,12 +43,7 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
         else { return nil }
         return value
     }
-}
 
-/// New request ids: 32 hex digits, a random prefix drawn once per process and a counter, so ids
-/// are unique across replicas and restarts without a system call for randomness per request.
-/// They correlate log lines; nothing relies on them being unpredictable.
-enum RequestIDs {
     private static let processPrefix: String = {
         var generator = SystemRandomNumberGenerator()
         return Hex.encode((0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) })

@@ -9,7 +9,8 @@ import NIOHTTPTypesHTTP1
 /// Hummingbird's HTTP/1 child channel with SignPeer's connection hygiene: the same pipeline as
 /// `HTTP1Channel`, plus ``ConnectionGuardHandler`` in front of the HTTP decoder (timeouts,
 /// lingering close) and ``HTTP1ConnectionPolicyHandler`` behind it (keep-alive and close
-/// decisions, JSON answers to parse errors), with the header limits of ``ConnectionSettings``.
+/// decisions, JSON answers to parse errors), with the header limits of ``ConnectionSettings``,
+/// and, when given a responder, ``EventLoopAnswerHandler`` last.
 public struct GuardedHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     public typealias Value = NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
 
@@ -19,6 +20,8 @@ public struct GuardedHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     let expectsTLSHandshake: Bool
     /// Whether each connection's requests are handled on its event loop (``EventLoopTaskExecutor``).
     let runsOnEventLoop: Bool
+    /// The answers made on the event loop, shared by every connection.
+    let eventLoopAnswers: EventLoopAnswerHandler.Configuration?
 
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
@@ -39,6 +42,7 @@ public struct GuardedHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: expectsTLSHandshake))
             // Graceful shutdown: closes idle connections, and busy ones after their response.
             try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
+            if let eventLoopAnswers { try pipeline.addHandler(EventLoopAnswerHandler(eventLoopAnswers, logger: logger)) }
             return try NIOAsyncChannel(
                 wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
         }
@@ -57,12 +61,17 @@ extension HTTPServerBuilder {
     /// `tls: true` so the handshake is timed.
     /// `onEventLoop`: each connection's requests run on its event loop (``EventLoopTaskExecutor``),
     /// for a server whose handlers never block.
-    public static func guardedHTTP1(_ settings: ConnectionSettings, tls: Bool = false, onEventLoop: Bool = false)
-        -> HTTPServerBuilder
-    {
-        .init { responder in
+    /// `answering`: requests answered from memory before the router (``EventLoopResponder``), with
+    /// `serverName` as their `Server` header (the application's `serverName`).
+    public static func guardedHTTP1(
+        _ settings: ConnectionSettings, tls: Bool = false, onEventLoop: Bool = false,
+        answering responder: (any EventLoopResponder)? = nil, serverName: String? = nil
+    ) -> HTTPServerBuilder {
+        let eventLoopAnswers = responder.map { EventLoopAnswerHandler.Configuration(responder: $0, serverName: serverName) }
+        return .init { responder in
             GuardedHTTP1Channel(
-                responder: responder, settings: settings, expectsTLSHandshake: tls, runsOnEventLoop: onEventLoop)
+                responder: responder, settings: settings, expectsTLSHandshake: tls, runsOnEventLoop: onEventLoop,
+                eventLoopAnswers: eventLoopAnswers)
         }
     }
 }

@@ -11,7 +11,10 @@ extension HostileTests {
         @Test func aRevokedCertificateIsRefusedWithinSecondsAndOthersAreNot() async throws {
             let system = try await SignPeerSystem(name: "revocation")
             defer { system.shutdown() }
-            try await system.start(extraEnvironment: ["SIGNPEER_TLS_CLIENT_CRL": system.pki + "/crl"])
+            // Roles kept for a minute: a revocation must not wait for them to expire.
+            try await system.start(extraEnvironment: [
+                "SIGNPEER_TLS_CLIENT_CRL": system.pki + "/crl", "SIGNPEER_ROLE_CACHE_MS": "60000",
+            ])
             try await system.admitDemoPeer()
             #expect(try await system.curl("/peer/v1/ping", as: "peer").status == 200)
             // A TLS session to resume after the revocation.
@@ -19,6 +22,18 @@ extension HostileTests {
             let first = try await system.tlsExchange(
                 as: "peer", input: "GET /whoami HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", extra: ["-sess_out", session])
             #expect(first.stdout.contains("HTTP/1.1 200"), "\(first.stdout.prefix(300))")
+            // A connection kept alive across the revocation: its /whoami answers come from memory
+            // on the event loop, which must stop at the revocation too.
+            let keptAliveRequests = 50
+            let url = "https://127.0.0.1:\(system.gatewayPort)/whoami"
+            let keptAlive = Task {
+                try await ProcessRunner.run(
+                    "curl",
+                    ["-s", "--rate", "5/s", "--cacert", system.pki + "/ca.pem", "--cert", system.pki + "/peer.pem",
+                        "--key", system.pki + "/peer.key", "-w", "%{http_code} %{num_connects}\n"]
+                        + Array(repeating: ["-o", "/dev/null", url], count: keptAliveRequests).flatMap { $0 })
+            }
+            try await Task.sleep(for: .seconds(1))
 
             let revoke = try await ProcessRunner.run(
                 RepositoryPaths.root + "/deploy/local/pki.sh", [system.pki, "--revoke", "peer"])
@@ -36,6 +51,14 @@ extension HostileTests {
             let answer = try #require(refused, "the revoked certificate is refused")
             #expect(ContinuousClock.now - revoked < .seconds(5), "within 5 s of the CRL file appearing")
             #expect(answer.errorCode == "client_certificate_revoked")
+            // On the kept-alive connection: answered, then refused from the revocation on, without
+            // a new connection (`num_connects` 0).
+            let answers = try await keptAlive.value.stdout.split(separator: "\n")
+            #expect(answers.count == keptAliveRequests)
+            let firstRefusal = try #require(answers.firstIndex { $0.hasPrefix("401") }, "\(answers)")
+            #expect(answers[1..<firstRefusal].allSatisfy { $0 == "200 0" } && firstRefusal > 1, "\(answers)")
+            #expect(answers[firstRefusal...].allSatisfy { $0.hasPrefix("401") }, "\(answers)")
+            #expect(answers[firstRefusal] == "401 0", "\(answers)")
             // Every path, every request; other certificates are unaffected.
             for _ in 0..<20 {
                 #expect(try await system.curl("/whoami", as: "peer").errorCode == "client_certificate_revoked")
