@@ -57,11 +57,14 @@ struct Gateway {
                     admission: admission, refusals: refusals))
             let incoming = IncomingSwitch(registry: registry, ttl: configuration.roleCacheTTL)
             router.add(middleware: AdminChangeInvalidation(incoming: incoming))
+            let listingVersions = ListingVersionWatch(configuration: database.client.configuration, logger: boot.logger)
+            let listings = ListingCache(database: database.client, versions: listingVersions)
+            router.add(middleware: ListingInvalidation(listings: listings))
             let whoamiAnswers = WhoamiAnswers()
             WhoamiRoute.add(to: router, answers: whoamiAnswers)
             PeerRoutes.add(
                 to: router, recorder: recorder, keyBindings: Forwarder(service: keyBindings),
-                renewal: Forwarder(service: renewal), listings: ListingCache(database: database.client),
+                renewal: Forwarder(service: renewal), listings: listings,
                 incoming: incoming, refusals: refusals)
             EJBCAPeerRoutes.add(
                 to: router, recorder: recorder, replies: EJBCAPeerReplyStore(database: database.client),
@@ -100,7 +103,9 @@ struct Gateway {
                 metrics: boot.metrics, collectors: [database.poolCollector], logger: boot.logger,
                 connections: boot.connections)
             // Shut down in reverse: the recorders write their pending counts before the databases close.
-            var services: [any Service] = [database, recordingDatabase, HTTPClientService(client: http), refusals, recorder]
+            var services: [any Service] = [
+                database, recordingDatabase, HTTPClientService(client: http), refusals, recorder, listingVersions,
+            ]
             if let revocations { services.append(revocations) }
             return services + [peerApplication, operations]
         }

@@ -120,6 +120,17 @@ public actor PostgresConnection {
         return notifications
     }
 
+    /// Waits up to `timeout` for notifications on a connection that ran `LISTEN` and returns
+    /// those that came (none when the time ran out). It blocks this session's own thread only.
+    public func notifications(waitingUpTo timeout: Duration) throws -> [PostgresNotification] {
+        let queued = try notifications()
+        guard queued.isEmpty else { return queued }
+        var descriptor = pollfd(fd: PQsocket(try openConnection()), events: Int16(POLLIN), revents: 0)
+        let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+        _ = poll(&descriptor, 1, Int32(clamping: milliseconds))
+        return try notifications()
+    }
+
     /// Ends the session. Later calls fail with `PostgresError.closed`.
     public func close() {
         handle.close()

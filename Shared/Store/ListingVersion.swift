@@ -3,6 +3,9 @@ import SignPeerPostgres
 /// The counter of migration 50 (``V0050ListingVersion``): what a kept key-binding listing is
 /// checked against.
 public enum ListingVersion {
+    /// The channel every move is announced on, with the new value (migration 60).
+    public static let channel = "listing_version"
+
     public static func current(in database: PostgresClient) async throws -> Int64 {
         try await database.query("SELECT version FROM listing_version").first?.decode(Int64.self, at: 0) ?? 0
     }

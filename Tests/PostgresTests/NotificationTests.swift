@@ -28,4 +28,25 @@ struct NotificationTests {
         await #expect(throws: PostgresError.closed) { try await listener.notifications() }
         await client.shutdown()
     }
+
+    @Test func aWaitEndsWhenANotificationComesOrItsTimeIsUp() async throws {
+        let configuration = PostgresConfiguration(
+            connectionString: try await sharedPostgres().connectionString)
+        let listener = try await PostgresConnection.connect(configuration, logger: testLogger)
+        let client = PostgresClient(configuration: configuration, logger: testLogger)
+        try await listener.execute("LISTEN version_moved")
+
+        let quiet = ContinuousClock.now
+        #expect(try await listener.notifications(waitingUpTo: .milliseconds(300)).isEmpty)
+        #expect(ContinuousClock.now - quiet >= .milliseconds(250))
+
+        let started = ContinuousClock.now
+        async let received = listener.notifications(waitingUpTo: .seconds(20))
+        try await Task.sleep(for: .milliseconds(200))
+        try await client.execute("NOTIFY version_moved, '7'")
+        #expect(try await received.map(\.payload) == ["7"])
+        #expect(ContinuousClock.now - started < .seconds(10), "woken by the notification, not by the time")
+        await listener.close()
+        await client.shutdown()
+    }
 }

@@ -8,5 +8,6 @@ public enum SignPeerSchema {
         V0020EJBCAPeer.migration,
         V0040PerKeyStorage.migration,
         V0050ListingVersion.migration,
+        V0060ListingVersionNotify.migration,
     ]
 }
