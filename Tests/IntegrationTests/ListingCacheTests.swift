@@ -83,7 +83,7 @@ struct ListingCacheTests {
             // meanwhile, and the gateway listens again.
             guard round == "listening" else { break }
             let ended = try await system.sql(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'signpeer-gateway listing versions'")
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'signpeer-gateway listing versions' AND datname = current_database()")
             #expect(ended == "1")
             let deadline = ContinuousClock.now + .seconds(10)
             while system.log(.gateway).components(separatedBy: "listing versions: listening").count < 3, ContinuousClock.now < deadline {

@@ -29,7 +29,7 @@ struct ReadinessTests {
 
         let migrations = try await ProcessRunner.run(
             "psql", [system.databaseURL, "-tAc", "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations"])
-        #expect(migrations.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1,20,40,50")
+        #expect(migrations.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1,20,40,50,60")
         let admins = try await ProcessRunner.run(
             "psql", [system.databaseURL, "-tAc", "SELECT count(*) FROM role_rules WHERE role = 'ADMIN'"])
         #expect(admins.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
