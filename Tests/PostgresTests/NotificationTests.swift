@@ -4,12 +4,16 @@ import Testing
 
 @Suite("LISTEN/NOTIFY")
 struct NotificationTests {
-    @Test func notificationsAreDrainedByPolling() async throws {
-        let configuration = PostgresConfiguration(
-            connectionString: try await sharedPostgres().connectionString)
+    /// A session listening on `channel`, and a pool to notify it through.
+    static func listening(on channel: String) async throws -> (PostgresConnection, PostgresClient) {
+        let configuration = PostgresConfiguration(connectionString: try await sharedPostgres().connectionString)
         let listener = try await PostgresConnection.connect(configuration, logger: testLogger)
-        let client = PostgresClient(configuration: configuration, logger: testLogger)
-        try await listener.execute("LISTEN worker_changed")
+        try await listener.execute("LISTEN \(channel)")
+        return (listener, PostgresClient(configuration: configuration, logger: testLogger))
+    }
+
+    @Test func notificationsAreDrainedByPolling() async throws {
+        let (listener, client) = try await Self.listening(on: "worker_changed")
         #expect(try await listener.notifications().isEmpty)
 
         try await client.query("SELECT pg_notify('worker_changed', $1)", ["42"])
@@ -30,11 +34,7 @@ struct NotificationTests {
     }
 
     @Test func aWaitEndsWhenANotificationComesOrItsTimeIsUp() async throws {
-        let configuration = PostgresConfiguration(
-            connectionString: try await sharedPostgres().connectionString)
-        let listener = try await PostgresConnection.connect(configuration, logger: testLogger)
-        let client = PostgresClient(configuration: configuration, logger: testLogger)
-        try await listener.execute("LISTEN version_moved")
+        let (listener, client) = try await Self.listening(on: "version_moved")
 
         let quiet = ContinuousClock.now
         #expect(try await listener.notifications(waitingUpTo: .milliseconds(300)).isEmpty)
