@@ -32,9 +32,7 @@ public struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddlewar
             return response
         } catch {
             let status = (error as? any HTTPResponseError)?.status ?? .internalServerError
-            let route = metrics.route(context.endpointPath ?? "NotFound", request.method, status)
-            route.requests.increment()
-            route.errors.increment()
+            metrics.recordError(route: context.endpointPath ?? "NotFound", method: request.method, status: status)
             throw error
         }
     }
@@ -75,7 +73,14 @@ final class RequestMetrics: Sendable {
         handles.duration.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
     }
 
-    func route(_ path: String, _ method: HTTPRequest.Method, _ status: HTTPResponse.Status) -> Route {
+    /// A request that failed with `status`.
+    func recordError(route: String, method: HTTPRequest.Method, status: HTTPResponse.Status) {
+        let handles = self.route(route, method, status)
+        handles.requests.increment()
+        handles.errors.increment()
+    }
+
+    private func route(_ path: String, _ method: HTTPRequest.Method, _ status: HTTPResponse.Status) -> Route {
         routes.withLock { routes in
             let key = RouteKey(path: path, method: method, status: status)
             if let route = routes[key] { return route }
